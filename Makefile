@@ -1,0 +1,49 @@
+# The two commands of the README: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+FLASK  := $(BIN)/flask --app portal
+
+.PHONY: run test install translations compile-translations db demo serve bench clean
+
+## run: install, create the SQLite database with Bekasi demo data, serve on http://127.0.0.1:5000
+run: install db demo serve
+
+## test: the whole test suite (SQLite, PostgreSQL and browser tests where available)
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed compile-translations
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,redis]'
+	touch $@
+
+compile-translations:
+	$(BIN)/pybabel compile -d portal/translations
+
+## translations: extract the messages of code and templates and merge them into the catalogs
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file \
+		--project "Portal Layanan" -o portal/translations/messages.pot .
+	$(BIN)/pybabel update -N -i portal/translations/messages.pot -d portal/translations --width 100
+
+db:
+	$(FLASK) init-db
+
+demo:
+	$(FLASK) seed-demo
+
+serve:
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## bench: the benchmarks under bench/ (ratios measured in one run)
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,107 @@
+"""Portal Layanan: which public service units of Kota Bekasi serve on-site, day by day."""
+
+import os
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import config as defaults
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import htmx as htmx_extension  # not "htmx": portal.htmx is a module
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory: config in layers, extensions, blueprints, CLI, error pages."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    load_config(app, test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    init_extensions(app)
+    register_blueprints(app)
+
+    from . import cli, errors, templating
+
+    errors.register(app)
+    templating.register(app)
+    cli.register(app)
+
+    if app.config["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    return app
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    """Defaults, then instance/config.py, then the environment, then a test mapping."""
+    app.config.from_object(defaults.Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env()
+        if os.environ.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+        if os.environ.get("RATELIMIT_STORAGE_URI"):
+            app.config["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
+    else:
+        app.config.update(test_config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = defaults.database_uri(app.instance_path)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = defaults.instance_secret_key(app.instance_path)
+
+
+def init_extensions(app: Flask) -> None:
+    from .i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    htmx_extension.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    from .models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        if not user_id.isdigit():
+            return None
+        return db.session.get(User, int(user_id))
+
+
+def register_blueprints(app: Flask) -> None:
+    from .admin.views import bp as admin_bp
+    from .auth.views import bp as auth_bp
+    from .feeds.views import bp as feeds_bp
+    from .public.views import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(feeds_bp)
+    app.register_blueprint(auth_bp, url_prefix="/admin")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """WAL, foreign keys and a busy timeout for SQLite; other databases are left alone."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

@@ -1,0 +1,235 @@
+"""Availability as the pages need it: load the facts from the database into the pure
+``schedule`` module, and put its answers into words for citizens."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from . import schedule
+from .extensions import db
+from .i18n import clock, lang, weekday_name
+from .models import Holiday, Kecamatan, Opd, Override, PolicyPhase, ServiceUnit
+from .schedule import RuleKind, Source, Status
+
+STATUS_LABELS = {
+    Status.OPEN: _l("Open on-site"),
+    Status.LIMITED: _l("Limited on-site"),
+    Status.ONLINE: _l("Online only"),
+    Status.CLOSED: _l("Closed"),
+}
+STATUS_SHORT = {
+    Status.OPEN: _l("Open"),
+    Status.LIMITED: _l("Limited"),
+    Status.ONLINE: _l("Online"),
+    Status.CLOSED: _l("Closed"),
+}
+# Shown beside the words, never instead of them: status is never told by colour alone.
+STATUS_ICONS = {
+    Status.OPEN: "✓",
+    Status.LIMITED: "◐",
+    Status.ONLINE: "⌨",
+    Status.CLOSED: "✕",
+}
+
+
+def load_calendar(start: date, end: date, unit_ids: Sequence[int] | None = None) -> schedule.Calendar:
+    """Phases, holidays and overrides touching [start, end], ready for ``schedule``."""
+    phases = db.session.scalars(
+        select(PolicyPhase)
+        .where(PolicyPhase.starts_on <= end)
+        .where(or_(PolicyPhase.ends_on.is_(None), PolicyPhase.ends_on >= start))
+        .options(selectinload(PolicyPhase.exempt_opds))
+    ).all()
+    holidays = db.session.scalars(select(Holiday).where(Holiday.day.between(start, end))).all()
+    query = select(Override).where(Override.starts_on <= end, Override.ends_on >= start)
+    if unit_ids is not None:
+        query = query.where(Override.unit_id.in_(unit_ids))
+    overrides: dict[int, list[schedule.Override]] = defaultdict(list)
+    for override in db.session.scalars(query):
+        overrides[override.unit_id].append(override.as_schedule_override())
+    return schedule.Calendar(
+        phases=[phase.as_schedule_phase() for phase in phases],
+        holidays={holiday.day: holiday.as_schedule_holiday() for holiday in holidays},
+        overrides=dict(overrides),
+    )
+
+
+def unit_query(opd: Opd | None = None, kecamatan: Kecamatan | None = None, text: str | None = None):
+    """Active units, filtered, ordered by name, with what the lists show loaded up front."""
+    query = (
+        select(ServiceUnit)
+        .where(ServiceUnit.active.is_(True))
+        .options(joinedload(ServiceUnit.opd), joinedload(ServiceUnit.kecamatan),
+                 joinedload(ServiceUnit.kelurahan))
+        .order_by(ServiceUnit.name)
+    )
+    if opd is not None:
+        query = query.where(ServiceUnit.opd_id == opd.id)
+    if kecamatan is not None:
+        query = query.where(ServiceUnit.kecamatan_id == kecamatan.id)
+    if text:
+        pattern = f"%{escape_like(text)}%"
+        query = query.join(ServiceUnit.opd).where(or_(
+            ServiceUnit.name.ilike(pattern, escape="\\"),
+            ServiceUnit.services.ilike(pattern, escape="\\"),
+            ServiceUnit.address.ilike(pattern, escape="\\"),
+            Opd.short_name.ilike(pattern, escape="\\"),
+            Opd.name.ilike(pattern, escape="\\"),
+        ))
+    return query
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass
+class UnitDay:
+    unit: ServiceUnit
+    day: schedule.DayStatus
+
+
+def statuses_on(units: Sequence[ServiceUnit], day: date) -> list[UnitDay]:
+    calendar = load_calendar(day, day, [unit.id for unit in units])
+    return [UnitDay(unit, calendar.status(unit.as_schedule_unit(), day)) for unit in units]
+
+
+def count_by_status(rows: Sequence[UnitDay]) -> dict[Status, int]:
+    counts = Counter(row.day.status for row in rows)
+    return {status: counts.get(status, 0) for status in Status}
+
+
+@dataclass
+class UnitWeeks:
+    unit: ServiceUnit
+    days: list[schedule.DayStatus]
+
+
+def grid(units: Sequence[ServiceUnit], start: date, count: int) -> list[UnitWeeks]:
+    """Units x days: each unit's status for ``count`` days from ``start``."""
+    calendar = load_calendar(start, start + timedelta(days=count - 1), [unit.id for unit in units])
+    return [UnitWeeks(unit, calendar.days(unit.as_schedule_unit(), start, count)) for unit in units]
+
+
+def unit_outlook(unit: ServiceUnit, start: date, count: int, horizon: int = 366):
+    """The unit's next ``count`` days and its next on-site day (searching up to ``horizon`` days)."""
+    calendar = load_calendar(start, start + timedelta(days=max(count, horizon)), [unit.id])
+    facts = unit.as_schedule_unit()
+    return calendar.days(facts, start, count), calendar.next_onsite_day(facts, start, horizon)
+
+
+# --- words for citizens -------------------------------------------------------------------
+
+
+def phase_name(phase: schedule.Phase) -> str:
+    return (phase.name_en if lang() == "en" and phase.name_en else phase.name)
+
+
+def phase_note(phase: schedule.Phase) -> str:
+    return (phase.note_en if lang() == "en" and phase.note_en else phase.note)
+
+
+def holiday_name(holiday: schedule.Holiday) -> str:
+    return (holiday.name_en if lang() == "en" and holiday.name_en else holiday.name)
+
+
+def weekdays_text(weekdays) -> str:
+    names = [weekday_name(d) for d in sorted(weekdays)]
+    return ", ".join(names)
+
+
+def phase_rule_text(phase: schedule.Phase) -> str:
+    """What the phase means for non-essential units, in one sentence."""
+    if phase.rule is RuleKind.WFH_WEEKDAYS:
+        return _("Civil servants work from home every %(days)s; non-essential units serve online "
+                 "only on those days.", days=weekdays_text(phase.wfh_weekdays))
+    if phase.rule is RuleKind.FIFTY_FIFTY:
+        return _("50-50 pattern: half of the staff work from the office, half from home, in turns; "
+                 "non-essential units serve on-site with reduced capacity.")
+    if phase.rule is RuleKind.ROTATION:
+        return _("Rotation: units in groups A and B take turns serving on-site; on the other days "
+                 "they serve online.")
+    return _("Regular working pattern: everyone works from the office.")
+
+
+def holiday_kind_text(holiday: schedule.Holiday) -> str:
+    return {
+        "national": _("National holiday"),
+        "cuti_bersama": _("Collective leave (cuti bersama)"),
+        "local": _("Local holiday"),
+    }.get(holiday.kind, _("Holiday"))
+
+
+def explain(day: schedule.DayStatus) -> str:
+    """Why a unit has this status on this day, in words a citizen understands."""
+    source = day.source
+    if source is Source.OVERRIDE:
+        return _("Changed by the unit's staff: %(reason)s", reason=day.override.reason)
+    if source is Source.HOLIDAY:
+        return _("%(kind)s: %(name)s.", kind=holiday_kind_text(day.holiday), name=holiday_name(day.holiday))
+    if source is Source.HOLIDAY_24_7:
+        return _("%(name)s, but this unit is open 24 hours every day.", name=holiday_name(day.holiday))
+    if source is Source.ESSENTIAL:
+        return _("Essential service unit: stays open on-site during %(phase)s.", phase=phase_name(day.phase))
+    if source is Source.EXEMPT:
+        return _("This unit's agency is exempt from %(phase)s: regular hours.", phase=phase_name(day.phase))
+    if source is Source.PHASE:
+        phase = day.phase
+        if phase.rule is RuleKind.WFH_WEEKDAYS:
+            return _("%(phase)s: civil servants work from home on %(days)s; this unit serves online only.",
+                     phase=phase_name(phase), days=weekdays_text(phase.wfh_weekdays))
+        if phase.rule is RuleKind.FIFTY_FIFTY:
+            text = _("%(phase)s: 50-50 pattern, half of the staff in the office; on-site service with "
+                     "reduced capacity.", phase=phase_name(phase))
+            note = phase_note(phase)
+            return f"{text} {note}" if note else text
+        if day.status is Status.ONLINE:
+            return _("%(phase)s: group %(group)s works from home today; this unit serves online only.",
+                     phase=phase_name(phase), group=day.rotation_group)
+        return _("%(phase)s: group %(group)s serves on-site today.",
+                 phase=phase_name(phase), group=day.rotation_group)
+    if source is Source.NO_HOURS:
+        return _("No service on %(weekday)s.", weekday=weekday_name(day.day))
+    return _("Regular opening hours.")
+
+
+def hours_text(day: schedule.DayStatus) -> str:
+    if day.status is Status.CLOSED or day.opens is None:
+        return ""
+    if day.all_day:
+        return _("24 hours")
+    return f"{clock(day.opens)}–{clock(day.closes)}"
+
+
+def day_banner(day: date, phase: schedule.Phase | None, holiday: schedule.Holiday | None) -> dict:
+    """The headline that explains the city-wide rule of a day."""
+    if holiday is not None:
+        return {
+            "title": _("%(kind)s: %(name)s", kind=holiday_kind_text(holiday), name=holiday_name(holiday)),
+            "text": _("Service units are closed, except those open 24 hours."),
+            "tone": "closed",
+        }
+    if phase is None:
+        return {"title": _("Regular working day"),
+                "text": _("No work-from-home phase is in force on this date; units follow their "
+                          "regular hours."), "tone": "open"}
+    if phase.rule is RuleKind.WFH_WEEKDAYS and day.weekday() in phase.wfh_weekdays:
+        return {"title": _("%(weekday)s: civil servants work from home — essential service units stay open",
+                           weekday=weekday_name(day)),
+                "text": f"{phase_name(phase)}. {phase_rule_text(phase)}", "tone": "online"}
+    if phase.rule is RuleKind.FIFTY_FIFTY and day.weekday() < 5:
+        return {"title": _("50-50 pattern: on-site service with reduced capacity"),
+                "text": f"{phase_name(phase)}. {phase_rule_text(phase)} {phase_note(phase)}".strip(),
+                "tone": "limited"}
+    if phase.rule is RuleKind.ROTATION and day.weekday() < 5:
+        return {"title": _("Rotation day: some units serve online only"),
+                "text": f"{phase_name(phase)}. {phase_rule_text(phase)}", "tone": "limited"}
+    return {"title": phase_name(phase), "text": phase_rule_text(phase), "tone": "open"}

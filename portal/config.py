@@ -1,0 +1,69 @@
+"""Configuration defaults; instance/config.py and the environment override them."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+class Defaults:
+    # Set SECRET_KEY in production; without it a random key is kept in instance/secret_key.
+    SECRET_KEY = None
+    SQLALCHEMY_DATABASE_URI = None  # filled in by load_config(): SQLite in instance/
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+    LANGUAGES = ("id", "en")
+    PORTAL_TIMEZONE = "Asia/Jakarta"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set FLASK_SESSION_COOKIE_SECURE=true behind HTTPS
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+
+    # Login throttling: failures before a temporary lock, and how long the lock lasts.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+
+    # How far a date in a public URL may be from today (the schedule is not a calendar of eternity).
+    MAX_DAYS_FROM_TODAY = 3 * 366
+    # Days shown in the unit page and exported in its iCalendar file.
+    UNIT_PAGE_DAYS = 14
+    UNIT_ICS_DAYS = 60
+
+    # Demo data banner: on as long as the database holds the seeded demo.
+    SHOW_DEMO_BANNER = True
+
+    # Behind a reverse proxy: number of proxies that set X-Forwarded-* headers (0 = none).
+    PROXY_FIX = 0
+
+
+def database_uri(instance_path: str) -> str:
+    """The database URL from DATABASE_URL, else an SQLite file in the instance folder."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # Heroku-style URLs name the driver "postgres"; SQLAlchemy wants psycopg explicitly.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        return url
+    return "sqlite:///" + str(Path(instance_path) / "portal.sqlite3")
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """A random secret key kept in instance/secret_key, created on first use."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

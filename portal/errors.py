@@ -1,0 +1,91 @@
+"""Error pages in the user's language; JSON errors under /api/."""
+
+from flask import jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .htmx import add_vary
+
+
+def default_message(code: int) -> str:
+    return {
+        400: _("The request could not be understood. Check what you entered and try again."),
+        403: _("You do not have permission to open this page or make this change."),
+        404: _("The page you are looking for does not exist or has moved."),
+        405: _("This address does not accept that kind of request."),
+        413: _("What you sent is too large."),
+        429: _("Too many requests. Wait a moment and try again."),
+        500: _("Something went wrong on our side. Your data is safe; try again in a moment."),
+    }.get(code, _("The request could not be completed."))
+
+
+def title(code: int) -> str:
+    return {
+        400: _("Invalid request"),
+        403: _("Access denied"),
+        404: _("Page not found"),
+        405: _("Method not allowed"),
+        413: _("Too large"),
+        429: _("Too many requests"),
+        500: _("Server error"),
+    }.get(code, _("Error"))
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(code: int, message: str | None = None):
+    message = message or default_message(code)
+    if wants_json():
+        return jsonify(error={"status": code, "message": message}), code
+    response = make_response(render_template("errors/error.html", code=code, title=title(code),
+                                             message=message), code)
+    return add_vary(response)
+
+
+def handle_http_error(error: HTTPException):
+    code = error.code or 500
+    description = getattr(error, "portal_message", None)
+    return render_error(code, description)
+
+
+def handle_csrf_error(error: CSRFError):
+    return render_error(400, _("This form has expired or was not sent from this site. "
+                               "Reload the page and try again; nothing was changed."))
+
+
+def handle_unexpected(error: Exception):
+    from flask import current_app
+
+    from .extensions import db
+
+    db.session.rollback()
+    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+    return render_error(500)
+
+
+def register(app) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    # Flask wraps any unhandled exception in InternalServerError (outside debug and testing).
+    app.register_error_handler(InternalServerError, handle_unexpected)
+
+
+def bad_request(message: str):
+    """Abort with 400 and a message for the user (already translated)."""
+    from werkzeug.exceptions import BadRequest
+
+    error = BadRequest()
+    error.portal_message = message
+    raise error
+
+
+def not_found(message: str | None = None):
+    from werkzeug.exceptions import NotFound
+
+    error = NotFound()
+    if message:
+        error.portal_message = message
+    raise error

@@ -1,0 +1,70 @@
+"""/feed.atom: public availability changes and report updates, newest first."""
+
+from datetime import UTC, datetime
+
+from feedgen.feed import FeedGenerator
+from flask import Blueprint, make_response, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..audit import describe, public_actor
+from ..extensions import db
+from ..i18n import lang
+from ..models import AuditEvent
+
+bp = Blueprint("feeds", __name__)
+
+FEED_SIZE = 100
+
+
+def public_events(limit: int = FEED_SIZE, unit_id: int | None = None) -> list[AuditEvent]:
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.public.is_(True))
+        .options(joinedload(AuditEvent.actor), joinedload(AuditEvent.unit))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    if unit_id is not None:
+        query = query.where(AuditEvent.unit_id == unit_id)
+    return db.session.scalars(query).unique().all()
+
+
+def event_link(event: AuditEvent) -> str:
+    link = (event.after or {}).get("link")
+    if link:
+        return url_for("public.index", _external=True).rstrip("/") + link
+    if event.unit is not None:
+        return url_for("public.unit", slug=event.unit.slug, _external=True)
+    return url_for("public.index", _external=True)
+
+
+@bp.get("/feed.atom")
+def atom():
+    """An Atom feed of public changes (availability overrides, report answers)."""
+    events = public_events()
+    feed = FeedGenerator()
+    feed.id(url_for("feeds.atom", _external=True))
+    feed.title(_("Portal Layanan Kota Bekasi: changes"))
+    feed.subtitle(_("Changes of service unit availability and answers to public reports."))
+    feed.link(href=url_for("feeds.atom", _external=True), rel="self")
+    feed.link(href=url_for("public.index", _external=True), rel="alternate")
+    feed.language(lang())
+    feed.author({"name": _("Pemerintah Kota Bekasi")})
+    feed.updated(events[0].at if events else datetime(2025, 1, 1, tzinfo=UTC))
+    for event in reversed(events):  # feedgen prepends: add oldest first, newest ends on top
+        entry = feed.add_entry()
+        entry.id(f"{request.host_url}audit/{event.id}")
+        title = describe(event)
+        if event.unit is not None:
+            title = f"{event.unit.name}: {title}"
+        entry.title(title)
+        entry.link(href=event_link(event))
+        entry.updated(event.at)
+        entry.published(event.at)
+        entry.author({"name": public_actor(event)})
+        entry.content(title, type="text")
+    response = make_response(feed.atom_str(pretty=True))
+    response.mimetype = "application/atom+xml"
+    return response

@@ -1,0 +1,51 @@
+"""The base form: CSRF from Flask-WTF, validation messages from our own catalog.
+
+WTForms ships no Indonesian catalog, so its messages are listed below for extraction and
+translated in portal/translations like every other string of the portal.
+"""
+
+from flask_babel import get_translations
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+
+
+class PortalForm(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return get_translations()
+
+
+# WTForms' built-in messages used by our forms (kept here so that pybabel extracts them).
+WTFORMS_MESSAGES = (
+    _l("This field is required."),
+    _l("Not a valid choice."),
+    _l("Not a valid integer value."),
+    _l("Not a valid decimal value."),
+    _l("Not a valid float value."),
+    _l("Not a valid date value."),
+    _l("Not a valid datetime value."),
+    _l("Not a valid time value."),
+    _l("Invalid email address."),
+    _l("Invalid URL."),
+    _l("Invalid input."),
+    _l("Invalid value, must be one of: %(values)s."),
+    _l("Field must be at least %(min)d characters long."),
+    _l("Field cannot be longer than %(max)d characters."),
+    _l("Field must be exactly %(max)d characters long."),
+    _l("Field must be between %(min)d and %(max)d characters long."),
+    _l("Number must be at least %(min)s."),
+    _l("Number must be at most %(max)s."),
+    _l("Number must be between %(min)s and %(max)s."),
+    _l("Field must be equal to %(other_name)s."),
+    _l("Invalid field name '%s'."),
+    _l("Invalid CSRF Token."),
+    _l("The CSRF token is missing."),
+    _l("CSRF failed."),
+    _l("CSRF token expired."),
+    _l("The CSRF token has expired."),
+    _l("The CSRF token is invalid."),
+    _l("The CSRF session token is missing."),
+    _l("The CSRF tokens do not match."),
+    _l("The referrer header is missing."),
+    _l("The referrer does not match the host."),
+)

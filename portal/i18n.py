@@ -1,0 +1,102 @@
+"""Language choice (Indonesian by default, ?lang=en remembered in a cookie) and formatting filters."""
+
+from datetime import date, datetime, time
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal, format_percent
+from flask import current_app, g, request
+from flask_babel import get_locale
+
+LANG_COOKIE = "lang"
+LANG_COOKIE_AGE = 365 * 24 * 3600
+
+
+def select_locale() -> str:
+    """?lang= first, then the remembered cookie, then Indonesian (the portal's public default)."""
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        g.remember_lang = asked
+        return asked
+    remembered = request.cookies.get(LANG_COOKIE)
+    if remembered in languages:
+        return remembered
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def remember_language(response):
+    lang = g.get("remember_lang")
+    if lang and request.cookies.get(LANG_COOKIE) != lang:
+        response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_AGE, samesite="Lax",
+                            httponly=True, secure=request.is_secure)
+    response.vary.add("Cookie")
+    return response
+
+
+def lang() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def long_date(value: date) -> str:
+    """Kamis, 6 November 2025 / Thursday, 6 November 2025."""
+    return format_date(value, "EEEE, d MMMM y", locale=lang())
+
+
+def medium_date(value: date) -> str:
+    """6 Nov 2025."""
+    return format_date(value, "d MMM y", locale=lang())
+
+
+def short_day(value: date) -> str:
+    """Kam 6/11 — a grid column header."""
+    return format_date(value, "EEE d/M", locale=lang())
+
+
+def weekday_name(value: date | int) -> str:
+    if isinstance(value, int):
+        value = date(2024, 1, 1 + value)  # 2024-01-01 is a Monday
+    return format_date(value, "EEEE", locale=lang())
+
+
+def clock(value: time | None) -> str:
+    """08.00 in Indonesian, 08:00 in English."""
+    if value is None:
+        return ""
+    return value.strftime("%H.%M" if lang() == "id" else "%H:%M")
+
+
+def when(value: datetime | None) -> str:
+    """5 Nov 2025 14.02 in the portal's time zone."""
+    if value is None:
+        return ""
+    from .clock import local
+
+    local_value = local(value)
+    return f"{format_date(local_value, 'd MMM y', locale=lang())} {clock(local_value.time())}"
+
+
+def number(value, digits: int = 0) -> str:
+    """1.234,5 in Indonesian, 1,234.5 in English; an em dash for a missing value."""
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=lang())
+
+
+def percent(value, digits: int = 0) -> str:
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return format_percent(value, format=pattern, locale=lang())
+
+
+FILTERS = {
+    "long_date": long_date,
+    "medium_date": medium_date,
+    "short_day": short_day,
+    "weekday_name": weekday_name,
+    "clock": clock,
+    "when": when,
+    "number": number,
+    "percent": percent,
+}

@@ -1,0 +1,118 @@
+"""Public pages: the day's status of every unit, one unit, the units x days grid."""
+
+from datetime import timedelta
+
+from flask import Blueprint, current_app, jsonify, make_response, request
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from .. import availability, calendar_export
+from ..clock import today
+from ..errors import not_found
+from ..extensions import db
+from ..htmx import render, wants_fragment
+from ..models import Kecamatan, Opd, ServiceUnit
+from ..params import choice_arg, date_arg, int_arg, slug_arg, text_arg
+from ..schedule import Status
+
+bp = Blueprint("public", __name__)
+
+
+def unit_filters() -> dict:
+    """The OPD, kecamatan and text filters shared by the list and the grid."""
+    return {
+        "opd": slug_arg("opd", Opd, _("agency (OPD)")),
+        "kecamatan": slug_arg("kecamatan", Kecamatan, _("kecamatan")),
+        "text": text_arg("q"),
+    }
+
+
+def filter_choices() -> dict:
+    return {
+        "opds": db.session.scalars(select(Opd).order_by(Opd.short_name)).all(),
+        "kecamatans": db.session.scalars(select(Kecamatan).order_by(Kecamatan.name)).all(),
+    }
+
+
+def get_unit(slug: str) -> ServiceUnit:
+    unit = db.session.scalar(select(ServiceUnit).filter_by(slug=slug, active=True))
+    if unit is None:
+        not_found(_("There is no service unit “%(slug)s”. Look for it in the list of units.",
+                    slug=slug[:80]))
+    return unit
+
+
+@bp.get("/")
+def index():
+    """Every unit's status on the chosen date (today when absent), with filters."""
+    day = date_arg("tanggal", today())
+    filters = unit_filters()
+    status = choice_arg("status", [s.value for s in Status], _("status"))
+    units = db.session.scalars(availability.unit_query(**filters)).unique().all()
+    rows = availability.statuses_on(units, day)
+    counts = availability.count_by_status(rows)
+    if status:
+        rows = [row for row in rows if row.day.status == status]
+    calendar = availability.load_calendar(day, day, [])
+    banner = availability.day_banner(day, calendar.phase_on(day), calendar.holidays.get(day))
+    return render(
+        "public/index.html", "results",
+        day=day, today=today(), rows=rows, counts=counts, total=sum(counts.values()),
+        status=status, banner=banner, fragment=wants_fragment(),
+        prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
+        **filters, **filter_choices(),
+    )
+
+
+@bp.get("/unit/<slug>")
+def unit(slug: str):
+    """One unit: details, the next days, the next on-site day, how to reach it online."""
+    unit = get_unit(slug)
+    start = date_arg("tanggal", today())
+    days, next_onsite = availability.unit_outlook(unit, start, current_app.config["UNIT_PAGE_DAYS"])
+    return render("public/unit.html", unit=unit, start=start, days=days, next_onsite=next_onsite,
+                  today=today())
+
+
+@bp.get("/unit/<slug>.ics")
+def unit_ics(slug: str):
+    """The unit's next days as an iCalendar file to subscribe to."""
+    unit = get_unit(slug)
+    start = today()
+    days, _next = availability.unit_outlook(unit, start, current_app.config["UNIT_ICS_DAYS"], horizon=1)
+    response = make_response(calendar_export.unit_calendar(unit, days))
+    response.mimetype = "text/calendar"
+    response.headers["Content-Disposition"] = f'inline; filename="{unit.slug}.ics"'
+    return response
+
+
+@bp.get("/jadwal")
+def grid():
+    """Units x days: a week by default, up to a month."""
+    start = date_arg("mulai", None)
+    if start is None:
+        start = today() - timedelta(days=today().weekday())  # Monday of this week
+    days = int_arg("hari", 7, 1, 31)
+    filters = unit_filters()
+    units = db.session.scalars(availability.unit_query(**filters)).unique().all()
+    rows = availability.grid(units, start, days)
+    dates = [start + timedelta(days=offset) for offset in range(days)]
+    calendar = availability.load_calendar(start, dates[-1], [])
+    return render(
+        "public/grid.html", "results",
+        start=start, days=days, dates=dates, rows=rows, calendar=calendar, fragment=wants_fragment(),
+        prev_start=start - timedelta(days=days), next_start=start + timedelta(days=days),
+        **filters, **filter_choices(),
+    )
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness and database check for operators and load balancers."""
+    try:
+        db.session.execute(select(func.count()).select_from(ServiceUnit)).scalar_one()
+    except Exception as error:  # noqa: BLE001 - any database failure means "not healthy"
+        db.session.rollback()
+        current_app.logger.warning("health check failed: %s", error)
+        return jsonify(status="error", database="unavailable"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,69 @@
+"""Jinja filters and globals shared by every template."""
+
+from urllib.parse import urlencode
+
+from flask import current_app, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from . import availability, i18n
+from .schedule import Status
+
+
+def url_with(**changes) -> str:
+    """The current URL with some query arguments changed (None removes one)."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    if request.endpoint is None:  # an error page for an unknown URL
+        return request.path + ("?" + urlencode(args) if args else "")
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def register(app) -> None:
+    app.jinja_env.filters.update(i18n.FILTERS)
+    app.jinja_env.filters["explain"] = availability.explain
+    app.jinja_env.filters["hours"] = availability.hours_text
+    app.jinja_env.globals.update(
+        url_with=url_with,
+        Status=Status,
+        STATUS_LABELS=availability.STATUS_LABELS,
+        STATUS_SHORT=availability.STATUS_SHORT,
+        STATUS_ICONS=availability.STATUS_ICONS,
+        main_nav=lambda: nav_items(MAIN_NAV),
+        footer_nav=lambda: nav_items(FOOTER_NAV),
+    )
+    app.after_request(i18n.remember_language)
+
+    @app.context_processor
+    def inject_common():
+        return {
+            "current_lang": str(get_locale() or "id"),
+            "show_demo_banner": current_app.config["SHOW_DEMO_BANNER"],
+        }
+
+
+# Menu entries; an entry shows once its blueprint is registered.
+MAIN_NAV = (
+    ("public.index", _l("Today")),
+    ("public.grid", _l("Schedule")),
+    ("reports.new", _l("Report a disruption")),
+    ("reports.index", _l("Reports")),
+    ("statistik.index", _l("Statistics")),
+)
+FOOTER_NAV = (
+    ("api.docs", _l("Open data API")),
+    ("open311.discovery", _l("Open311 API")),
+)
+
+
+def nav_items(entries):
+    items = []
+    for endpoint, label in entries:
+        if endpoint in current_app.view_functions:
+            items.append({"url": url_for(endpoint), "label": label,
+                          "current": request.endpoint == endpoint})
+    return items

@@ -1,0 +1,77 @@
+"""The Atom feed of public changes, and the completeness of the Indonesian catalog."""
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from datetime import date
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import ServiceUnit
+from portal.overrides import remove_override, set_override
+from portal.schedule import Status
+
+from . import factories as f
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_feed_is_valid_atom_with_the_public_changes(app, client):
+    with app.app_context():
+        unit = f.unit("Loket Kranji", owner=f.opd("Disdukcapil"))
+        staff = f.user("staf@bekasikota.go.id", owner=unit.opd)
+        override = set_override(unit, date(2025, 11, 5), date(2025, 11, 5), Status.CLOSED,
+                                "Pemadaman listrik", actor=staff)
+        db.session.commit()
+        remove_override(override, actor=staff)
+        db.session.commit()
+    response = client.get("/feed.atom")
+    assert response.status_code == 200
+    assert response.mimetype == "application/atom+xml"
+    feed = ET.fromstring(response.data)
+    assert feed.tag == f"{ATOM}feed"
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 2
+    titles = [e.find(f"{ATOM}title").text for e in entries]
+    assert titles[1] == "Loket Kranji: 5 Nov 2025: tutup, alasan: Pemadaman listrik"
+    assert "dibatalkan" in titles[0]  # newest first
+    assert entries[0].find(f"{ATOM}author/{ATOM}name").text == "Disdukcapil"  # the agency, not the person
+    assert "staf@" not in response.get_data(as_text=True)
+    for entry in entries:
+        assert entry.find(f"{ATOM}id").text and entry.find(f"{ATOM}updated").text
+        assert entry.find(f"{ATOM}link").get("href").endswith("/unit/loket-kranji")
+
+
+def test_empty_feed_is_still_valid(client):
+    feed = ET.fromstring(client.get("/feed.atom").data)
+    assert feed.find(f"{ATOM}title").text.startswith("Portal Layanan")
+
+
+def test_every_message_has_an_indonesian_translation(tmp_path):
+    """Extract all messages from code and templates: none may be missing from the id catalog."""
+    pot = tmp_path / "messages.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
+                    "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "."],
+                   cwd=ROOT, check=True, capture_output=True)
+    with open(pot, "rb") as handle:
+        wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+    with open(ROOT / "portal/translations/id/LC_MESSAGES/messages.po", "rb") as handle:
+        catalog = read_po(handle)
+    translated = {
+        (m.id if isinstance(m.id, str) else m.id[0])
+        for m in catalog
+        if m.id and not m.fuzzy and (m.string if isinstance(m.string, str) else all(m.string))
+    }
+    missing = sorted(wanted - translated)
+    assert missing == [], f"untranslated (run `make translations` and translate): {missing[:20]}"
+
+
+@pytest.mark.demo
+def test_dates_and_numbers_follow_the_language(client):
+    assert "Kamis, 6 November 2025" in client.get("/?tanggal=2025-11-06").get_data(as_text=True)
+    assert "Thursday, 6 November 2025" in client.get("/?tanggal=2025-11-06&lang=en").get_data(as_text=True)
