@@ -42,3 +42,7 @@ def admin_nav():
 def dashboard():
     """The staff home: what this account may do."""
     return render("admin/dashboard.html")
+
+
+# Each staff function lives in its own module and adds its routes to ``bp``.
+from . import audit_log, availability, directory, outputs, policy, reports  # noqa: E402,F401

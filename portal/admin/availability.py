@@ -1,0 +1,1 @@
+"""Availability editor: overrides for units x days, single cells, ranges and several units at once."""

@@ -1,0 +1,1 @@
+"""OPDs, service units and staff accounts."""

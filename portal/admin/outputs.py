@@ -1,0 +1,1 @@
+"""Daily output entry and CSV import."""

@@ -1,0 +1,1 @@
+"""Policy phases (with a preview of what they change) and local holidays; city admins only."""

@@ -1,0 +1,1 @@
+"""Triage of disruption reports by the responsible OPD."""
