@@ -263,3 +263,24 @@ def test_a_day_without_hours_is_never_open_unless_an_override_or_24_7(unit, day,
     result = status_on(unit, day, phases=phase_list, holidays=holidays, overrides=override_list)
     if result.source is not Source.OVERRIDE and unit.regular_hours(day) is None:
         assert result.status is Status.CLOSED
+
+
+# --- working days (portal.workdays, pure as well) --------------------------------------------
+
+from portal.workdays import add_working_days, is_working_day, working_days_between  # noqa: E402
+
+
+def test_three_working_days_after_a_thursday_skip_the_weekend_and_holidays():
+    thursday = date(2025, 12, 18)
+    assert add_working_days(thursday, 3, set()) == date(2025, 12, 23)
+    christmas = {date(2025, 12, 25), date(2025, 12, 26)}
+    assert add_working_days(date(2025, 12, 23), 3, christmas) == date(2025, 12, 30)
+    assert working_days_between(date(2025, 12, 23), date(2025, 12, 30), christmas) == 3
+    assert not is_working_day(date(2025, 12, 25), christmas)
+
+
+@given(days, st.integers(0, 40), st.sets(days, max_size=20))
+def test_adding_then_counting_working_days_agree(start, count, holiday_set):
+    end = add_working_days(start, count, holiday_set)
+    assert working_days_between(start, end, holiday_set) == count
+    assert count == 0 or is_working_day(end, holiday_set)

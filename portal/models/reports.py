@@ -1,0 +1,123 @@
+"""Disruption reports (laporan gangguan) by residents, their public answers, and contact data
+kept apart from the report (UU 27/2022 PDP: restricted, purged on schedule)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from enum import StrEnum
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text, Time
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .places import Opd, ServiceUnit
+from .types import UTCDateTime, utcnow
+
+
+class ReportCategory(StrEnum):
+    CLOSED_THOUGH_OPEN = "closed_though_open"  # tutup padahal dijadwalkan buka
+    NO_STAFF = "no_staff"  # tidak ada petugas yang melayani
+    ONLINE_UNREACHABLE = "online_unreachable"  # kanal daring tidak dapat diakses
+    LONG_WAIT = "long_wait"  # antrean sangat lama / layanan lambat
+    WRONG_INFO = "wrong_info"  # informasi di portal salah
+    OTHER = "other"
+
+
+class ReportStatus(StrEnum):
+    RECEIVED = "received"  # diterima
+    VERIFIED = "verified"  # diverifikasi
+    IN_PROGRESS = "in_progress"  # ditindaklanjuti
+    RESOLVED = "resolved"  # selesai
+    REJECTED = "rejected"  # ditolak (with a reason)
+
+    @property
+    def closed(self) -> bool:
+        return self in (ReportStatus.RESOLVED, ReportStatus.REJECTED)
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"  # listed publicly (the reporter's name is never shown publicly)
+    ANONYMOUS = "anonymous"  # listed publicly; identity hidden from the OPD too (SP4N-LAPOR "anonim")
+    CONFIDENTIAL = "confidential"  # never listed publicly (SP4N-LAPOR "rahasia")
+
+
+def _values(enum) -> str:
+    return ", ".join(f"'{member.value}'" for member in enum)
+
+
+class Report(db.Model):
+    __table_args__ = (
+        CheckConstraint(f"category IN ({_values(ReportCategory)})", name="category"),
+        CheckConstraint(f"status IN ({_values(ReportStatus)})", name="status"),
+        CheckConstraint(f"visibility IN ({_values(Visibility)})", name="visibility"),
+        CheckConstraint("source IN ('web', 'open311')", name="source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)  # tracking code, e.g. BKS-7K4Q-2M9D
+    unit_id: Mapped[int] = mapped_column(ForeignKey("service_unit.id"), index=True)
+    opd_id: Mapped[int] = mapped_column(ForeignKey("opd.id"), index=True)  # responsible (reassignable)
+    category: Mapped[str] = mapped_column(String(30))
+    description: Mapped[str] = mapped_column(Text)
+    visited_on: Mapped[date] = mapped_column(Date, index=True)
+    visited_at: Mapped[time | None] = mapped_column(Time)
+    visibility: Mapped[str] = mapped_column(String(20), default=Visibility.PUBLIC.value)
+    status: Mapped[str] = mapped_column(String(20), default=ReportStatus.RECEIVED.value, index=True)
+    is_spam: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(10), default="web")
+    # A random token from the form: the same submission sent twice creates one report.
+    submission_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first public answer
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    unit: Mapped[ServiceUnit] = relationship()
+    opd: Mapped[Opd] = relationship()
+    contact: Mapped[ReportContact | None] = relationship(
+        back_populates="report", cascade="all, delete-orphan", uselist=False
+    )
+    updates: Mapped[list[ReportUpdate]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="ReportUpdate.at"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Report {self.code} {self.status}>"
+
+    @property
+    def is_listed(self) -> bool:
+        """Shown in public lists, feeds and APIs."""
+        return self.visibility != Visibility.CONFIDENTIAL and not self.is_spam
+
+
+class ReportContact(db.Model):
+    """The reporter's personal data, apart from the report: staff of the responsible OPD and
+    city admins only; erased by `flask purge-personal-data` after the retention period."""
+
+    __tablename__ = "report_contact"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    email: Mapped[str | None] = mapped_column(String(200))
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # consent to processing (UU PDP)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    report: Mapped[Report] = relationship(back_populates="contact")
+
+
+class ReportUpdate(db.Model):
+    """A step in a report's life: a status change with a public answer and/or an internal note."""
+
+    __tablename__ = "report_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(20))
+    public_message: Mapped[str] = mapped_column(Text, default="")
+    internal_note: Mapped[str] = mapped_column(Text, default="")  # staff only, never public
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    report: Mapped[Report] = relationship(back_populates="updates")
+    actor: Mapped["User | None"] = relationship()  # noqa: F821
