@@ -25,10 +25,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_extensions(app)
     register_blueprints(app)
 
-    from . import cli, errors, templating
+    from . import cli, errors, security, templating
 
     errors.register(app)
     templating.register(app)
+    security.register(app)
     cli.register(app)
 
     if app.config["PROXY_FIX"]:

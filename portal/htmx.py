@@ -26,7 +26,11 @@ def add_vary(response):
 
 
 def render(template: str, block: str | None = None, status: int = 200, push_url=None, **context):
-    """The whole page, or only ``block`` of it when htmx asks for a fragment."""
+    """The whole page, or only ``block`` of it when htmx asks for a fragment.
+
+    ``status`` is the HTTP status code: pass a template variable of that name under another name."""
+    if not isinstance(status, int):
+        raise TypeError("render(status=...) is the HTTP status code, not a template variable")
     if block and wants_fragment():
         body = render_block(template, block, **context)
         response = make_response(body, status, push_url=push_url)

@@ -141,8 +141,11 @@ def test_filters_by_opd_kecamatan_status_and_text(client):
     assert rows and all(slug.startswith(("puskesmas", "dinas-kesehatan")) for _, slug in rows)
     rows = unit_rows(client.get("/?tanggal=2025-11-06&kecamatan=jatiasih").get_data(as_text=True))
     assert len(rows) == 1 + 6 + 1 + 1  # kecamatan office, 6 kelurahan, a puskesmas and a damkar post
-    rows = unit_rows(client.get("/?tanggal=2025-11-06&status=open").get_data(as_text=True))
+    response = client.get("/?tanggal=2025-11-06&status=open")
+    assert response.status_code == 200
+    rows = unit_rows(response.get_data(as_text=True))
     assert rows and {status for status, _ in rows} == {"open"}
+    assert 'value="open" selected' in response.get_data(as_text=True)
     rows = unit_rows(client.get("/?tanggal=2025-11-06&q=KTP").get_data(as_text=True))
     assert {slug for _, slug in rows} >= {"disdukcapil-kantor-dinas", "disdukcapil-mpp"}
     rows = unit_rows(client.get("/?q=%25_%25").get_data(as_text=True))  # LIKE wildcards are literal
@@ -238,3 +241,11 @@ def test_unit_from_factory_with_an_override_on_a_saturday(app, client):
         db.session.commit()
     html = client.get("/unit/loket-uji?tanggal=2025-11-07").get_data(as_text=True)
     assert "Sabtu, 8 November 2025" in html and "08.00–12.00" in html
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    response = client.get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "<script>" not in response.get_data(as_text=True)

@@ -45,3 +45,16 @@ def test_filters_work_without_javascript(live_server, nojs_page):
     page.click("a[rel=next]")
     page.wait_for_url(re.compile(r".*tanggal=2025-11-07.*"))
     assert "Jumat, 7 November 2025" in page.content()
+
+
+def test_no_content_security_policy_violation_on_public_pages(live_server, page):
+    """Our strict CSP (no inline scripts or styles) must not break any page or htmx swap."""
+    violations = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    page.goto(f"{live_server.url}/?tanggal=2025-11-06")
+    page.select_option("#status", "open")
+    page.wait_for_url(re.compile(r".*status=open.*"))
+    for url in ("/jadwal", "/unit/rsud-igd", "/admin/login"):
+        page.goto(live_server.url + url)
+    assert violations == []
