@@ -1,0 +1,12 @@
+"""Run every benchmark under bench/ (files named *_bench.py), one after the other."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+here = Path(__file__).resolve().parent
+failed = 0
+for script in sorted(here.glob("*_bench.py")):
+    print(f"== {script.name}", flush=True)
+    failed |= subprocess.run([sys.executable, str(script), *sys.argv[1:]]).returncode
+sys.exit(failed)
