@@ -97,8 +97,9 @@ class UnitDay:
     day: schedule.DayStatus
 
 
-def statuses_on(units: Sequence[ServiceUnit], day: date) -> list[UnitDay]:
-    calendar = load_calendar(day, day, [unit.id for unit in units])
+def statuses_on(units: Sequence[ServiceUnit], day: date,
+                calendar: schedule.Calendar | None = None) -> list[UnitDay]:
+    calendar = calendar or load_calendar(day, day, [unit.id for unit in units])
     return [UnitDay(unit, calendar.status(unit.as_schedule_unit(), day)) for unit in units]
 
 
@@ -113,9 +114,11 @@ class UnitWeeks:
     days: list[schedule.DayStatus]
 
 
-def grid(units: Sequence[ServiceUnit], start: date, count: int) -> list[UnitWeeks]:
+def grid(units: Sequence[ServiceUnit], start: date, count: int,
+         calendar: schedule.Calendar | None = None) -> list[UnitWeeks]:
     """Units x days: each unit's status for ``count`` days from ``start``."""
-    calendar = load_calendar(start, start + timedelta(days=count - 1), [unit.id for unit in units])
+    end = start + timedelta(days=count - 1)
+    calendar = calendar or load_calendar(start, end, [unit.id for unit in units])
     return [UnitWeeks(unit, calendar.days(unit.as_schedule_unit(), start, count)) for unit in units]
 
 

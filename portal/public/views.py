@@ -49,11 +49,11 @@ def index():
     filters = unit_filters()
     status = choice_arg("status", [s.value for s in Status], _("status"))
     units = db.session.scalars(availability.unit_query(**filters)).unique().all()
-    rows = availability.statuses_on(units, day)
+    calendar = availability.load_calendar(day, day, [unit.id for unit in units])
+    rows = availability.statuses_on(units, day, calendar)
     counts = availability.count_by_status(rows)
     if status:
         rows = [row for row in rows if row.day.status == status]
-    calendar = availability.load_calendar(day, day, [])
     banner = availability.day_banner(day, calendar.phase_on(day), calendar.holidays.get(day))
     return render(
         "public/index.html", "results",
@@ -95,9 +95,9 @@ def grid():
     days = int_arg("hari", 7, 1, 31)
     filters = unit_filters()
     units = db.session.scalars(availability.unit_query(**filters)).unique().all()
-    rows = availability.grid(units, start, days)
     dates = [start + timedelta(days=offset) for offset in range(days)]
-    calendar = availability.load_calendar(start, dates[-1], [])
+    calendar = availability.load_calendar(start, dates[-1], [unit.id for unit in units])
+    rows = availability.grid(units, start, days, calendar)
     return render(
         "public/grid.html", "results",
         start=start, days=days, dates=dates, rows=rows, calendar=calendar, fragment=wants_fragment(),
