@@ -40,6 +40,9 @@ STATUS_ICONS = {
 }
 
 
+MAX_IN_LIST = 500
+
+
 def load_calendar(start: date, end: date, unit_ids: Sequence[int] | None = None) -> schedule.Calendar:
     """Phases, holidays and overrides touching [start, end], ready for ``schedule``."""
     phases = db.session.scalars(
@@ -50,7 +53,7 @@ def load_calendar(start: date, end: date, unit_ids: Sequence[int] | None = None)
     ).all()
     holidays = db.session.scalars(select(Holiday).where(Holiday.day.between(start, end))).all()
     query = select(Override).where(Override.starts_on <= end, Override.ends_on >= start)
-    if unit_ids is not None:
+    if unit_ids is not None and len(unit_ids) <= MAX_IN_LIST:  # else: all overrides in the span
         query = query.where(Override.unit_id.in_(unit_ids))
     overrides: dict[int, list[schedule.Override]] = defaultdict(list)
     for override in db.session.scalars(query):
