@@ -65,6 +65,7 @@ class CellForm(OverrideFields):
     def __init__(self, *args, day=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.day = day
+        self.status.flags.required = self.reason.flags.required = True  # shown as required
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

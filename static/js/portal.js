@@ -58,6 +58,9 @@
     document.querySelectorAll("dialog[open]").forEach(function (dialog) { dialog.close(); });
     announce(detail.message);
     var focus = detail.focus && document.getElementById(detail.focus);
-    if (focus) focus.focus();
+    if (focus) {
+      focus.focus({ preventScroll: true });
+      focus.scrollIntoView({ block: "nearest", inline: "nearest" });  // scroll-padding keeps it clear of the sticky column
+    }
   });
 })();
