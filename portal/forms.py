@@ -11,10 +11,27 @@ from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
+class PluralFallback:
+    """WTForms asks ``ngettext`` for some messages (e.g. Length); our catalog keeps them as plain
+    messages (Indonesian has no plural), so fall back to those when no plural entry exists."""
+
+    def __init__(self, translations):
+        self.translations = translations
+
+    def gettext(self, message):
+        return self.translations.gettext(message)
+
+    def ngettext(self, singular, plural, n):
+        text = self.translations.ngettext(singular, plural, n)
+        if text in (singular, plural):
+            return self.translations.gettext(singular if n == 1 else plural)
+        return text
+
+
 class PortalForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
-            return get_translations()
+            return PluralFallback(get_translations())
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -66,11 +66,12 @@ def build_world() -> World:
     return World(opd_a, opd_b, unit_a, unit_b, override_a, phase, holiday, admin_a, admin_b, city)
 
 
-def sign_in(client, user: User | None) -> None:
+def sign_in(client, user: User | int | None) -> None:
+    """Sign a user (or a user id) in, or everybody out with None."""
     with client.session_transaction() as session:
         session.clear()
         if user is not None:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = str(user if isinstance(user, int) else user.id)
             session["_fresh"] = True
 
 

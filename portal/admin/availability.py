@@ -217,7 +217,7 @@ def availability_bulk():
     if request.method == "POST":
         units = chosen_units(form)  # 403 before anything else when a unit is not hers
         valid = form.validate()
-        if valid and not units:
+        if not units and not form.units.errors:
             form.units.errors.append(_("Choose at least one unit."))
             valid = False
         if valid:
