@@ -15,6 +15,7 @@ from werkzeug.security import generate_password_hash
 
 from portal.extensions import db
 from portal.models import Holiday, Opd, Override, PolicyPhase, Role, ServiceUnit, User
+from portal.policy import PhaseDraft
 
 from . import factories as f
 
@@ -88,3 +89,15 @@ def database_state() -> dict[str, list[str]]:
 
 def unit_named(name: str) -> ServiceUnit:
     return db.session.scalar(select(ServiceUnit).filter_by(name=name))
+
+
+def phase_form_data(draft: PhaseDraft) -> dict:
+    """The phase form's fields for a draft (as a browser would post them)."""
+    return {
+        "name": draft.name, "name_en": draft.name_en or "", "starts_on": draft.starts_on.isoformat(),
+        "ends_on": draft.ends_on.isoformat() if draft.ends_on else "", "rule": draft.rule.value,
+        "wfh_weekdays": [str(day) for day in sorted(draft.wfh_weekdays)], "note": draft.note,
+        "note_en": draft.note_en or "", "description": draft.description,
+        "description_en": draft.description_en or "", "legal_basis": draft.legal_basis or "",
+        "exempt_opds": [str(opd_id) for opd_id in sorted(draft.exempt_opd_ids)],
+    }

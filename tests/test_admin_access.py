@@ -23,7 +23,7 @@ from portal.extensions import db
 from portal.policy import PhaseDraft
 from portal.schedule import RuleKind
 
-from .staff import TODAY, World, build_world, database_state, lock, sign_in
+from .staff import TODAY, World, build_world, database_state, lock, phase_form_data, sign_in
 
 
 class Access(Enum):
@@ -39,18 +39,6 @@ class Route:
     post: Access | None = None
     data: Callable[[World], dict] = lambda world: {}  # valid POST data: it changes something
     post_changes: bool = True  # an allowed POST changes the database (False: e.g. logout)
-
-
-def phase_form_data(draft: PhaseDraft) -> dict:
-    """The phase form's fields for a draft (as a browser would post them)."""
-    return {
-        "name": draft.name, "name_en": draft.name_en or "", "starts_on": draft.starts_on.isoformat(),
-        "ends_on": draft.ends_on.isoformat() if draft.ends_on else "", "rule": draft.rule.value,
-        "wfh_weekdays": [str(day) for day in sorted(draft.wfh_weekdays)], "note": draft.note,
-        "note_en": draft.note_en or "", "description": draft.description,
-        "description_en": draft.description_en or "", "legal_basis": draft.legal_basis or "",
-        "exempt_opds": [str(opd_id) for opd_id in sorted(draft.exempt_opd_ids)],
-    }
 
 
 def phase_data(world: World, phase_id: int | None) -> dict:

@@ -4,7 +4,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice as C
 from wtforms import BooleanField, DateField, RadioField, SelectField, TextAreaField, TimeField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from .. import overrides
 from ..availability import STATUS_LABELS
@@ -85,8 +85,8 @@ class BulkForm(OverrideFields):
     kecamatan = SelectField(_l("All units of kecamatan"), coerce=str, validate_choice=False,
                             choices=[])
     all_mine = BooleanField(_l("All my units"))
-    starts_on = DateField(_l("From"), validators=[DataRequired()])
-    ends_on = DateField(_l("Until (inclusive)"), validators=[DataRequired()])
+    starts_on = DateField(_l("From"), validators=[InputRequired()])
+    ends_on = DateField(_l("Until (inclusive)"), validators=[InputRequired()])
 
     def needs_decision(self) -> bool:
         return self.action.data != "clear"

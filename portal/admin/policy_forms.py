@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice as C
 from wtforms import BooleanField, DateField, HiddenField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..forms import MultiCheckboxField, PortalForm
 from ..i18n import weekday_name
@@ -18,7 +18,7 @@ def strip(value):
 class PhaseForm(PortalForm):
     name = StringField(_l("Name (Indonesian)"), filters=[strip], validators=[DataRequired(), Length(max=120)])
     name_en = StringField(_l("Name (English)"), filters=[strip], validators=[Optional(), Length(max=120)])
-    starts_on = DateField(_l("First day"), validators=[DataRequired()])
+    starts_on = DateField(_l("First day"), validators=[InputRequired()])
     ends_on = DateField(_l("Last day"), validators=[Optional()])
     rule = RadioField(_l("Rule for non-essential units"), default=RuleKind.WFH_WEEKDAYS.value,
                       choices=[C(kind.value, label) for kind, label in RULE_LABELS.items()],
@@ -65,7 +65,7 @@ class PhaseForm(PortalForm):
 
 
 class HolidayForm(PortalForm):
-    day = DateField(_l("Date"), validators=[DataRequired()])
+    day = DateField(_l("Date"), validators=[InputRequired()])
     name = StringField(_l("Name (Indonesian)"), filters=[strip], validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Name (English)"), filters=[strip], validators=[Optional(), Length(max=200)])
 
