@@ -18,7 +18,7 @@ from ..errors import bad_request
 from ..extensions import db
 from ..htmx import render, wants_fragment
 from ..i18n import medium_date
-from ..models import AuditEvent, Opd, ServiceUnit, User
+from ..models import AuditEvent, Kecamatan, Kelurahan, Opd, ServiceUnit, User
 from ..params import choice_arg, date_arg, int_arg, slug_arg
 from ..schedule import Status
 from .views import bp
@@ -69,7 +69,8 @@ FIELD_LABELS = {
     "failed_logins": _l("Failed sign-ins"), "failures": _l("Failed sign-ins"),
     "locked_minutes": _l("Locked for (minutes)"), "replaced": _l("Replaces"),
 }
-HIDDEN_FIELDS = {"link"}
+HIDDEN_FIELDS = {"link", "unit_id"}  # the unit is named with the event
+NAMED_IDS = {"opd_id": (Opd, "short_name"), "kecamatan_id": (Kecamatan, "name"), "kelurahan_id": (Kelurahan, "name")}
 
 
 def action_label(action: str) -> str:
@@ -83,6 +84,10 @@ def show_value(key: str, value: Any) -> str:
         return "–"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if key in NAMED_IDS and isinstance(value, int):
+        model, attribute = NAMED_IDS[key]
+        found = db.session.get(model, value)
+        return getattr(found, attribute) if found is not None else str(value)
     if key == "status" and value in {s.value for s in Status}:
         return str(STATUS_LABELS[Status(value)])
     if isinstance(value, list):
@@ -103,6 +108,8 @@ def changes(event: AuditEvent) -> list[tuple[str, str, str]]:
     keys = [key for key in dict.fromkeys([*before, *after]) if key not in HIDDEN_FIELDS]
     if before and after:
         keys = [key for key in keys if before.get(key) != after.get(key)]
+    else:  # a creation or a removal: what it held
+        keys = [key for key in keys if (before or after).get(key) not in (None, "", [], {})]
     return [(str(FIELD_LABELS.get(key, key)), show_value(key, before.get(key)) if before else "",
              show_value(key, after.get(key)) if after else "") for key in keys]
 
