@@ -145,12 +145,11 @@ def availability_cell(unit_id: int, day: str):
     return render_cell(unit, day, form, args, status=error_status() if form.errors else 200)
 
 
-def render_cell(unit: ServiceUnit, day: date, form: CellForm, args: GridArgs, status: int = 200,
-                message: str | None = None):
+def render_cell(unit: ServiceUnit, day: date, form: CellForm, args: GridArgs, status: int = 200):
     current = availability.load_calendar(day, day, [unit.id]).status(unit.as_schedule_unit(), day)
     return render("admin/availability_cell.html", "cell_form", status=status, unit=unit, day=day,
                   form=form, current=current, covering=overrides.overrides_on(unit, day), args=args,
-                  query=args.query(), today=today(), in_dialog=wants_fragment(), message=message)
+                  query=args.query(), today=today(), in_dialog=wants_fragment())
 
 
 @bp.post("/ketersediaan/perubahan/<int:override_id>/hapus")
