@@ -202,6 +202,8 @@ def save_phase(draft: PhaseDraft, phase: PolicyPhase | None, actor: User | None)
         select(Opd).where(Opd.id.in_(draft.exempt_opd_ids)).order_by(Opd.name)).all()
     db.session.flush()
     after = phase_snapshot(phase)
+    if before is not None and not _changed_keys(before, after):
+        return phase  # saved as it was: nothing to record
     if before is None:
         action = "phase.create"
     elif _changed_keys(before, after) == ["ends_on"] and phase.ends_on is not None and (

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import AuditEvent, ServiceUnit
+from portal.models import AuditEvent
 
 from .staff import TODAY, build_world, sign_in
 

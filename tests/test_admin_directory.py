@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import AuditEvent, Opd, ServiceUnit, User
+from portal.models import AuditEvent, Kelurahan, Opd, ServiceUnit, User
 
+from . import factories as f
 from .staff import TODAY, build_world, lock, sign_in
 
 pytestmark = pytest.mark.config(TODAY=TODAY)
@@ -107,12 +108,8 @@ def test_city_admin_moves_a_unit_and_deactivates_it(app, client, world):
 
 
 def test_a_kelurahan_must_lie_in_the_units_kecamatan(app, client, world):
-    from tests import factories as f
-
     with app.app_context():
         other = f.kecamatan("Jatiasih")
-        from portal.models import Kelurahan
-
         kelurahan = Kelurahan(slug="jatirasa", name="Jatirasa", kecamatan=other)
         db.session.add(kelurahan)
         db.session.commit()

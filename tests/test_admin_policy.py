@@ -248,3 +248,16 @@ def test_a_local_holiday_can_be_moved_and_withdrawn(app, client, city):
         trail = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("holiday.%"))
                                    .order_by(AuditEvent.id)).all()
     assert trail == ["holiday.update", "holiday.delete"]
+
+
+def test_saving_a_phase_unchanged_records_nothing(app, client, city):
+    sign_in(client, city)
+    with app.app_context():
+        tahap = db.session.scalar(select(PolicyPhase).filter_by(name="Tahap I"))
+        tahap_id, draft = tahap.id, PhaseDraft.of(tahap)
+        before = database_state()
+    response = client.post(f"/admin/tahap/{tahap_id}", data={**phase_form_data(draft), "save": "1",
+                                                             "preview_token": draft.token(tahap_id)})
+    assert response.status_code == 303
+    with app.app_context():
+        assert database_state() == before
