@@ -11,16 +11,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import audit
-from ..availability import STATUS_LABELS
+from ..availability import STATUS_LABELS, weekdays_text
 from ..auth.access import require_opd, require_unit
 from ..clock import zone
 from ..errors import bad_request
 from ..extensions import db
 from ..htmx import render, wants_fragment
 from ..i18n import medium_date
-from ..models import AuditEvent, Kecamatan, Kelurahan, Opd, ServiceUnit, User
+from ..models import AuditEvent, Kecamatan, Kelurahan, Opd, Role, ServiceUnit, User
+from ..policy import RULE_LABELS
 from ..params import choice_arg, date_arg, int_arg, slug_arg
-from ..schedule import Status
+from ..schedule import RuleKind, Status
 from .views import bp
 
 EVENTS_PER_PAGE = 50
@@ -69,6 +70,7 @@ FIELD_LABELS = {
     "failed_logins": _l("Failed sign-ins"), "failures": _l("Failed sign-ins"),
     "locked_minutes": _l("Locked for (minutes)"), "replaced": _l("Replaces"),
 }
+ROLE_LABELS = {Role.CITY_ADMIN.value: _l("city administrator"), Role.OPD_ADMIN.value: _l("agency administrator")}
 HIDDEN_FIELDS = {"link", "unit_id"}  # the unit is named with the event
 NAMED_IDS = {"opd_id": (Opd, "short_name"), "kecamatan_id": (Kecamatan, "name"), "kelurahan_id": (Kelurahan, "name")}
 
@@ -90,6 +92,12 @@ def show_value(key: str, value: Any) -> str:
         return getattr(found, attribute) if found is not None else str(value)
     if key == "status" and value in {s.value for s in Status}:
         return str(STATUS_LABELS[Status(value)])
+    if key == "rule" and value in {kind.value for kind in RuleKind}:
+        return str(RULE_LABELS[RuleKind(value)])
+    if key == "wfh_weekdays" and isinstance(value, str):
+        return weekdays_text({int(day) for day in value.split(",") if day.strip().isdigit()}) or "–"
+    if key == "role" and value in ROLE_LABELS:
+        return str(ROLE_LABELS[value])
     if isinstance(value, list):
         return "; ".join(show_value(key, item) for item in value)
     if isinstance(value, dict):
