@@ -81,7 +81,8 @@ def init_extensions(app: Flask) -> None:
     def load_user(user_id: str):
         if not user_id.isdigit():
             return None
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.is_active else None  # deactivation ends sessions
 
 
 def register_blueprints(app: Flask) -> None:

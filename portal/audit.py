@@ -10,6 +10,8 @@ from typing import Any
 from flask import has_request_context, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from .extensions import db
 from .models import AuditEvent, User
@@ -97,3 +99,31 @@ def describe(event: AuditEvent) -> str:
     if function is not None:
         return function(event)
     return event.summary or event.action
+
+
+def search(*, opd_id: int | None = None, action: str | None = None, unit_id: int | None = None,
+           actor_id: int | None = None, since: datetime | None = None, until: datetime | None = None):
+    """Audit events, newest first, filtered: a query for the staff's audit trail (paginate it)."""
+    query = (select(AuditEvent)
+             .options(joinedload(AuditEvent.actor).joinedload(User.opd), joinedload(AuditEvent.unit),
+                      joinedload(AuditEvent.opd))
+             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
+    if opd_id is not None:
+        query = query.where(AuditEvent.opd_id == opd_id)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if unit_id is not None:
+        query = query.where(AuditEvent.unit_id == unit_id)
+    if actor_id is not None:
+        query = query.where(AuditEvent.actor_id == actor_id)
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.at < until)
+    return query
+
+
+def known_actions() -> list[str]:
+    """Every action that has a describer or occurs in the trail."""
+    stored = db.session.scalars(select(AuditEvent.action).distinct()).all()
+    return sorted(set(DESCRIBERS) | set(stored))

@@ -89,3 +89,13 @@ def not_found(message: str | None = None):
     if message:
         error.portal_message = message
     raise error
+
+
+def forbidden(message: str | None = None):
+    """Abort with 403 and a message for the user (already translated)."""
+    from werkzeug.exceptions import Forbidden
+
+    error = Forbidden()
+    if message:
+        error.portal_message = message
+    raise error

@@ -7,18 +7,50 @@ translated in portal/translations like every other string of the portal.
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class PluralFallback:
+    """WTForms asks ``ngettext`` for some messages (e.g. Length); our catalog keeps them as plain
+    messages (Indonesian has no plural), so fall back to those when no plural entry exists."""
+
+    def __init__(self, translations):
+        self.translations = translations
+
+    def gettext(self, message):
+        return self.translations.gettext(message)
+
+    def ngettext(self, singular, plural, n):
+        text = self.translations.ngettext(singular, plural, n)
+        if text in (singular, plural):
+            return self.translations.gettext(singular if n == 1 else plural)
+        return text
 
 
 class PortalForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
-            return get_translations()
+            return PluralFallback(get_translations())
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of checkboxes (templates may also lay the options out themselves)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("invalid_choice_message", _l("Not a valid choice."))
+        kwargs.setdefault("invalid_value_message", _l("Not a valid choice."))
+        super().__init__(*args, **kwargs)
 
 
 # WTForms' built-in messages used by our forms (kept here so that pybabel extracts them).
 WTFORMS_MESSAGES = (
     _l("This field is required."),
     _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
     _l("Not a valid integer value."),
     _l("Not a valid decimal value."),
     _l("Not a valid float value."),

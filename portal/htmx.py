@@ -44,3 +44,18 @@ def redirect(location: str, code: int = 303):
     if getattr(request, "htmx", None):
         return add_vary(make_response("", 204, redirect=location))
     return add_vary(flask_redirect(location, code))
+
+
+def error_status() -> int:
+    """The status of a form answered with its errors: 200 for htmx (which does not swap 4xx),
+    400 for a plain POST."""
+    return 200 if wants_fragment() else 400
+
+
+def swap_elsewhere(template: str, block: str, target: str, trigger: dict | None = None, **context):
+    """Answer an htmx request with ``block`` of a page, swapped into ``target`` instead of the
+    element that asked (e.g. a dialog's form saved: refresh the table behind it)."""
+    body = render_block(template, block, **context)
+    response = make_response(body, 200, retarget=target, reswap="innerHTML",
+                             trigger_after_settle=trigger)
+    return add_vary(response)

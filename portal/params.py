@@ -18,6 +18,11 @@ def date_arg(name: str, default: date | None = None) -> date | None:
     raw = request.args.get(name, "").strip()
     if not raw:
         return default
+    return date_value(raw)
+
+
+def date_value(raw: str) -> date:
+    """A YYYY-MM-DD string (from a query argument or a path segment), within a sane distance of today."""
     try:
         value = date.fromisoformat(raw)
     except ValueError:

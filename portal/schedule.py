@@ -259,3 +259,28 @@ def next_onsite_day(
         if result.onsite:
             return result
     return None
+
+
+@dataclass(frozen=True)
+class Change:
+    """A unit whose status on a day differs between two sets of rules."""
+
+    unit_id: int
+    before: DayStatus
+    after: DayStatus
+
+    @property
+    def day(self) -> date:
+        return self.before.day
+
+
+def changes(units: Iterable[Unit], start: date, count: int, before: Calendar, after: Calendar) -> list[Change]:
+    """Every (unit, day) from ``start`` for ``count`` days whose status differs from ``before`` to
+    ``after`` (e.g. the rules in force, and the same rules with a proposed phase)."""
+    found = []
+    for unit in units:
+        for day in date_range(start, count):
+            old, new = before.status(unit, day), after.status(unit, day)
+            if old.status is not new.status:
+                found.append(Change(unit.id, old, new))
+    return sorted(found, key=lambda change: (change.day, change.unit_id))

@@ -31,6 +31,13 @@ def public_events(limit: int = FEED_SIZE, unit_id: int | None = None) -> list[Au
     return db.session.scalars(query).unique().all()
 
 
+@bp.app_template_global()
+def recent_public_changes(unit_id: int, limit: int = 5) -> list[dict]:
+    """A unit's latest public changes, for its page: by which agency, when, and what."""
+    return [{"by": public_actor(event), "at": event.at, "text": describe(event)}
+            for event in public_events(limit=limit, unit_id=unit_id)]
+
+
 def event_link(event: AuditEvent) -> str:
     link = (event.after or {}).get("link")
     if link:

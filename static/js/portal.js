@@ -30,4 +30,37 @@
     announce(body.dataset.msgError);
   });
   document.addEventListener("htmx:sendError", function () { announce(body.dataset.msgError); });
+
+  // Staff editor: a form loaded into a <dialog> opens it as a modal; "portal:saved" (sent by the
+  // server after a change) closes it, says what changed and gives the focus back to the day.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    var dialog = target && target.closest && target.closest("dialog");
+    if (!dialog) return;
+    if (!dialog.open && dialog.showModal) dialog.showModal();
+    var first = dialog.querySelector(".error-summary, input:checked, input:not([type=hidden]), textarea, button");
+    if (first) first.focus();
+  });
+  document.addEventListener("click", function (event) {
+    var closer = event.target.closest && event.target.closest("[data-dialog-close]");
+    var dialog = closer && closer.closest("dialog");
+    if (dialog) {
+      event.preventDefault();
+      dialog.close();
+    }
+  });
+  document.addEventListener("close", function (event) {
+    var holder = event.target.querySelector && event.target.querySelector("[id$=-dialog-body]");
+    if (holder) holder.innerHTML = "";
+  }, true);
+  document.addEventListener("portal:saved", function (event) {
+    var detail = event.detail || {};
+    document.querySelectorAll("dialog[open]").forEach(function (dialog) { dialog.close(); });
+    announce(detail.message);
+    var focus = detail.focus && document.getElementById(detail.focus);
+    if (focus) {
+      focus.focus({ preventScroll: true });
+      focus.scrollIntoView({ block: "nearest", inline: "nearest" });  // scroll-padding keeps it clear of the sticky column
+    }
+  });
 })();
