@@ -34,10 +34,10 @@ def test_opd_admin_changes_a_day_in_a_dialog_and_takes_it_back(live_server, page
     dialog.get_by_label("Alasan (ditampilkan untuk publik)").fill("Pemadaman listrik PLN")
     dialog.get_by_role("button", name="Simpan").click()
 
-    page.wait_for_function("!document.getElementById('cell-dialog').open")
+    page.wait_for_function("() => !document.getElementById('cell-dialog').open")
     assert " ".join(cell(page, "Gerai Disdukcapil di MPP", "2025-11-11").inner_text().split()) == (
         "✕ Tutup ✎ diubah petugas")
-    page.wait_for_function("document.getElementById('live').textContent.includes('Tersimpan')")
+    page.wait_for_function("() => document.getElementById('live').textContent.includes('Tersimpan')")
     assert page.evaluate("document.activeElement.id").endswith("-2025-11-11")  # focus back on the day
     assert fits_the_screen(page)
 
@@ -49,7 +49,7 @@ def test_opd_admin_changes_a_day_in_a_dialog_and_takes_it_back(live_server, page
 
     cell(page, "Gerai Disdukcapil di MPP", "2025-11-11").click()
     dialog.get_by_role("button", name="Hapus perubahan ini").click()
-    page.wait_for_function("!document.getElementById('cell-dialog').open")
+    page.wait_for_function("() => !document.getElementById('cell-dialog').open")
     assert " ".join(cell(page, "Gerai Disdukcapil di MPP", "2025-11-11").inner_text().split()) == (
         "✓ Buka reguler")
 
@@ -64,7 +64,7 @@ def test_a_refused_save_keeps_the_dialog_open_with_the_message(live_server, page
     dialog.locator("text=Tuliskan alasannya").first.wait_for()
     assert dialog.evaluate("d => d.open")
     dialog.get_by_role("link", name="Batal").click()
-    page.wait_for_function("!document.getElementById('cell-dialog').open")
+    page.wait_for_function("() => !document.getElementById('cell-dialog').open")
     assert page.url.endswith(GRID)
 
 

@@ -3,18 +3,20 @@ the same forms work with JavaScript off."""
 
 import re
 
+from .conftest import login
+
 
 def test_filter_swaps_results_and_pushes_a_shareable_url(live_server, page):
     page.goto(f"{live_server.url}/?tanggal=2025-11-06")
     assert page.locator(".unit-row").count() > 60
     page.select_option("#opd", "disdukcapil")
     page.wait_for_url(re.compile(r".*opd=disdukcapil.*"))
-    page.wait_for_function("document.querySelectorAll('.unit-row').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('.unit-row').length === 2")
     assert "tanggal=2025-11-06" in page.url
     assert page.locator("header.site-header").count() == 1  # the page was not replaced
     assert page.locator(".unit-row .badge").first.inner_text().strip().endswith("Layanan daring saja")
     page.go_back()
-    page.wait_for_function("document.querySelectorAll('.unit-row').length > 60")
+    page.wait_for_function("() => document.querySelectorAll('.unit-row').length > 60")
     assert "opd=" not in page.url
 
 
@@ -25,7 +27,7 @@ def test_next_day_link_updates_results_and_the_date_field(live_server, page):
     page.wait_for_selector("text=Jumat, 7 November 2025")
     assert page.input_value("#tanggal") == "2025-11-07"
     # Screen readers hear the new result count through the live region.
-    page.wait_for_function("document.getElementById('live').textContent.includes('unit ditampilkan')")
+    page.wait_for_function("() => document.getElementById('live').textContent.includes('unit ditampilkan')")
 
 
 def test_page_fits_a_360px_screen(live_server, page):
@@ -57,4 +59,8 @@ def test_no_content_security_policy_violation_on_public_pages(live_server, page)
     page.wait_for_url(re.compile(r".*status=open.*"))
     for url in ("/jadwal", "/unit/rsud-igd", "/admin/login"):
         page.goto(live_server.url + url)
+    login(page, live_server.url, "disdukcapil@demo.bekasikota.go.id")
+    page.goto(f"{live_server.url}/admin/ketersediaan")
+    page.locator("td.cell a, .cell a").first.click()
+    page.wait_for_selector("dialog[open]")
     assert violations == []
