@@ -61,14 +61,14 @@ def parse_count(raw: str, label: str) -> tuple[int | None, str | None]:
     """A whole number of 0 or more, or the reason it is not one."""
     text = raw.strip().replace(" ", "")
     if not text:
-        return None, _("%(column)s is empty.", column=label)
+        return None, _("Column %(column)s is empty.", column=label)
     if re.fullmatch(r"-\d+", text):
-        return None, _("%(column)s must not be negative (%(value)s).", column=label, value=text)
+        return None, _("Column %(column)s must not be negative (%(value)s).", column=label, value=text)
     if not text.isdigit():
-        return None, _("%(column)s “%(value)s” is not a whole number.", column=label, value=text[:20])
+        return None, _("Column %(column)s: “%(value)s” is not a whole number.", column=label, value=text[:20])
     value = int(text)
     if value > MAX_COUNT:
-        return None, _("%(column)s %(value)s is too large.", column=label, value=text[:20])
+        return None, _("Column %(column)s: %(value)s is too large.", column=label, value=text[:20])
     return value, None
 
 
@@ -85,20 +85,21 @@ def parse_day(raw: str) -> date | None:
     return None
 
 
-def check_day_values(day: date, today: date, staff: int, due: int, submitted: int) -> list[str]:
-    """What is wrong with a day's record (the same rules for the form and the import)."""
+def check_day_values(day: date, today: date, staff: int, due: int, submitted: int) -> list[tuple[str, str]]:
+    """(field, problem) for what is wrong with a day's record: the same rules for the form and
+    the import."""
     problems = []
     if day > today:
-        problems.append(_("The date %(date)s is in the future: output is recorded for today or "
-                          "earlier.", date=day.isoformat()))
+        problems.append(("day", _("The date %(date)s is in the future: output is recorded for today or "
+                                  "earlier.", date=day.isoformat())))
     if staff < 1:
-        problems.append(_("Staff on duty must be at least 1."))
+        problems.append(("staff_on_duty", _("Staff on duty must be at least 1.")))
     if due > staff:
-        problems.append(_("Reports due (%(due)d) cannot be more than the staff on duty (%(staff)d).",
-                          due=due, staff=staff))
+        problems.append(("reports_due", _("Reports due (%(due)d) cannot be more than the staff on duty "
+                                          "(%(staff)d).", due=due, staff=staff)))
     if submitted > due:
-        problems.append(_("Reports submitted (%(submitted)d) cannot be more than the reports due "
-                          "(%(due)d).", submitted=submitted, due=due))
+        problems.append(("reports_submitted", _("Reports submitted (%(submitted)d) cannot be more than the "
+                                                "reports due (%(due)d).", submitted=submitted, due=due)))
     return problems
 
 
@@ -263,9 +264,10 @@ def plan_import(data: bytes, filename: str, user: User | None, today: date) -> I
             numbers[name], problem = parse_count(raw[name], name)
             if problem:
                 reasons.append(problem)
-        if day is not None and None not in numbers.values():
-            reasons.extend(check_day_values(day, today, numbers["staff_on_duty"], numbers["reports_due"],
-                                            numbers["reports_submitted"]))
+        if day is not None and None not in (numbers["staff_on_duty"], numbers["reports_due"],
+                                            numbers["reports_submitted"]):
+            reasons.extend(problem for _field, problem in check_day_values(
+                day, today, numbers["staff_on_duty"], numbers["reports_due"], numbers["reports_submitted"]))
         if not reasons and opd is not None and indicator is not None and day is not None:
             key = (opd.id, day, mode, indicator.id)
             if key in first_key_line:

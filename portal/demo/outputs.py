@@ -127,7 +127,7 @@ def seed_outputs() -> None:
 
     stored = set(db.session.execute(
         select(OutputDay.opd_id, OutputDay.day, OutputDay.mode).where(OutputDay.day.between(FIRST_DAY, LAST_DAY))
-    ).tuples())
+    ))
     missing = [key for key in days if key not in stored]
     if missing:
         ids = db.session.scalars(
@@ -144,7 +144,7 @@ def seed_outputs() -> None:
 
 def seed_costs(opds: list[Opd], rng: random.Random) -> None:
     stored = set(db.session.execute(select(OperationalCost.opd_id, OperationalCost.month,
-                                           OperationalCost.category)).tuples())
+                                           OperationalCost.category)))
     rows = []
     for opd in opds:
         staff = 30 + (opd.id * 7) % 50

@@ -17,7 +17,8 @@ from ..models import CostCategory, Opd, ReportCategory
 from ..outputs import COLUMN_HELP, COST_LABELS
 from .query import PAGE_ARGS, StatsQuery, indicator_choices, stats_query
 
-bp = Blueprint("statistik", __name__)
+# cli_group=None: its command (import-outputs) is a top-level flask command.
+bp = Blueprint("statistik", __name__, cli_group=None)
 
 CATEGORY_LABELS = {
     ReportCategory.CLOSED_THOUGH_OPEN: _l("Closed though scheduled to open"),
@@ -149,3 +150,6 @@ def records_csv():
     days = opendata.load_records(q.start, q.end, q.opd, q.indicator)
     return csv_response(opendata.to_csv(opendata.RECORD_COLUMNS, opendata.record_rows(days)),
                         file_stem(q, "output-harian") + ".csv")
+
+
+from . import commands  # noqa: E402,F401  (registers flask import-outputs)

@@ -1,8 +1,8 @@
-"""output statistics
+"""output statistics: indicators, daily output records per work mode, monthly operational cost
 
-Revision ID: 54616f3ef7c6
+Revision ID: 94d929da5e76
 Revises: 83e2ae310da0
-Create Date: 2026-11-23 16:15:49.365360
+Create Date: 2026-11-23 16:31:24.084081
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import portal.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '54616f3ef7c6'
+revision = '94d929da5e76'
 down_revision = '83e2ae310da0'
 branch_labels = None
 depends_on = None
@@ -33,9 +33,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_operational_cost')),
     sa.UniqueConstraint('opd_id', 'month', 'category', name=op.f('uq_operational_cost_opd_id'))
     )
-    with op.batch_alter_table('operational_cost', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_operational_cost_opd_id'), ['opd_id'], unique=False)
-
     op.create_table('output_day',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('opd_id', sa.Integer(), nullable=False),
@@ -55,7 +52,6 @@ def upgrade():
     )
     with op.batch_alter_table('output_day', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_output_day_day'), ['day'], unique=False)
-        batch_op.create_index(batch_op.f('ix_output_day_opd_id'), ['opd_id'], unique=False)
 
     op.create_table('output_indicator',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -69,7 +65,7 @@ def upgrade():
     sa.UniqueConstraint('opd_id', 'slug', name=op.f('uq_output_indicator_opd_id'))
     )
     with op.batch_alter_table('output_indicator', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_output_indicator_opd_id'), ['opd_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_output_indicator_slug'), ['slug'], unique=False)
 
     op.create_table('output_quantity',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -95,16 +91,12 @@ def downgrade():
 
     op.drop_table('output_quantity')
     with op.batch_alter_table('output_indicator', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_output_indicator_opd_id'))
+        batch_op.drop_index(batch_op.f('ix_output_indicator_slug'))
 
     op.drop_table('output_indicator')
     with op.batch_alter_table('output_day', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_output_day_opd_id'))
         batch_op.drop_index(batch_op.f('ix_output_day_day'))
 
     op.drop_table('output_day')
-    with op.batch_alter_table('operational_cost', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_operational_cost_opd_id'))
-
     op.drop_table('operational_cost')
     # ### end Alembic commands ###
