@@ -18,7 +18,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Container, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
@@ -454,7 +454,6 @@ class Statistics:
     reports_by_category: dict[str, ReportFigures]
     costs: CostSummary
     sort: str = DEFAULT_SORT
-    filters: dict = field(default_factory=dict)
 
 
 def compute(*, start: date, end: date, today: date, records: Sequence[DayRecord],

@@ -133,15 +133,15 @@ def page_context(opd: Opd | None, form: DayForm | None = None, indicator_form=No
     if opd is None:
         return {"opd": None, "opds": opds}
     indicators = outputs.opd_indicators(opd)
+    day = min(date_arg("tanggal", today()), today())
     if form is None:
-        day = date_arg("tanggal", today())
         mode = request.args.get("mode") if request.args.get("mode") in (WorkMode.WFO, WorkMode.WFH) else WorkMode.WFO
         form = prefilled_day_form(opd, indicators, day, mode)
-    month = date_arg("tanggal", today()).replace(day=1)
+    month = day.replace(day=1)
     costs = outputs.month_costs(opd, month)
     return {
         "opd": opd, "opds": opds, "form": form, "indicators": outputs.opd_indicators(opd, active_only=False),
-        "recent": recent_days(opd, today()),
+        "recent": recent_days(opd, day), "recent_end": day,
         "indicator_form": indicator_form or IndicatorForm(opd=opd.slug, formdata=None),
         "cost_form": cost_form or CostForm(opd=opd.slug, month=month, formdata=None, **costs),
         "today": today(),
