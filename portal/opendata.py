@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
@@ -99,7 +99,8 @@ def statistics_document(s: stats.Statistics, opd: Opd | None, indicator: str | N
             for row in s.phases
         ],
         "weeks": [
-            {"week": row.iso_week, "from": row.week_start.isoformat(), **comparison_doc(row.comparison)}
+            {"week": row.iso_week, "from": row.week_start.isoformat(),
+             "to": (row.week_start + timedelta(days=6)).isoformat(), **comparison_doc(row.comparison)}
             for row in s.weeks
         ],
         "opds": [
@@ -154,7 +155,7 @@ def statistics_rows(doc: dict) -> list[list]:
         label = row["phase"]["name"] if row["phase"] else ""
         comparison("phase", opd, (row["from"], row["to"]), label, row)
     for row in doc["weeks"]:
-        comparison("week", opd, (row["from"], row["from"]), row["week"], row)
+        comparison("week", opd, (row["from"], row["to"]), row["week"], row)
     for row in doc["opds"]:
         comparison("opd", row["opd"], whole, row["short_name"], row)
         for measure in COMPLETENESS_MEASURES:
@@ -166,7 +167,8 @@ def statistics_rows(doc: dict) -> list[list]:
         reports("reports", opd, row["category"], row)
     costs = doc["costs"]
     for month in costs["months"]:
-        period = (month["month"] + "-01", month["month"] + "-01")
+        first = date.fromisoformat(month["month"] + "-01")
+        period = (first.isoformat(), (stats.next_month(first) - timedelta(days=1)).isoformat())
         for category in [c.value for c in CostCategory] + ["total"]:
             add("cost", opd, period, "baseline" if month["baseline"] else "", "", category, "amount", month[category])
         add("cost", opd, period, "baseline" if month["baseline"] else "", "", "total", "change_vs_baseline",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import date
 
 import pytest
 
@@ -135,6 +136,9 @@ def test_csv_has_the_same_figures(client, data):
     assert float(csv_value(rows, "opd_reports", "median_hours_to_first_answer", opd="disdukcapil")) == MEDIAN_HOURS_A
     assert float(csv_value(rows, "cost", "change_vs_baseline", category="total",
                            period_start="2025-11-01")) == NOVEMBER_CHANGE
+    weeks = [r for r in rows if r["section"] == "week" and r["measure"] == "output" and r["mode"] == "wfh"]
+    assert (weeks[9]["label"], weeks[9]["period_start"], weeks[9]["period_end"], weeks[9]["value"]) == (
+        "2025-W45", "2025-11-03", "2025-11-09", str(30 + 9))
     assert float(csv_value(rows, "cost", "baseline_monthly_mean", category="total")) == BASELINE_COST
 
 
@@ -210,6 +214,8 @@ def test_page_answers_htmx_with_the_results_fragment(client, hx, data):
     assert response.status_code == 200
     assert "HX-Request" in response.headers["Vary"]
     assert "<header" not in html and 'id="fig-ratio"' in html and "<svg" in html
+    # The sort order kept by the filter form (outside the results) follows out of band.
+    assert '<input type="hidden" id="urut" name="urut" value="opd" hx-swap-oob="true">' in html
 
 
 def test_full_page_has_filters_definitions_charts_and_no_script_of_its_own(client, data):
@@ -262,7 +268,7 @@ def test_demo_statistics_for_september_to_december_show_wfh_and_wfo_for_every_ag
 
     with app.app_context():
         with_records = set(db.session.scalars(select(Opd.slug).join(OutputDay, OutputDay.opd_id == Opd.id)
-                                              .where(OutputDay.day.between("2025-09-01", "2025-12-31"))))
+                                              .where(OutputDay.day.between(date(2025, 9, 1), date(2025, 12, 31)))))
     assert len(with_records) > 20
     html = client.get(f"/statistik?{RANGE}").get_data(as_text=True)
     ranking = dict(re.findall(r'<tr data-opd="([\w-]+)">(.*?)</tr>', html, re.S))
@@ -273,3 +279,13 @@ def test_demo_statistics_for_september_to_december_show_wfh_and_wfo_for_every_ag
     phases = table(html, "table-phases")
     assert phases["Pola kerja normal (sebelum uji coba)"][5] == "–"  # no WFH day before the trial
     assert phases["Tahap I: WFH setiap Kamis"][5] != "–" and phases["Tahap II: pola 50-50"][5] != "–"
+
+
+def test_an_empty_portal_still_answers_with_honest_blanks(client):
+    """No phase, no record, no report: the page says so instead of showing zeros."""
+    html = client.get("/statistik").get_data(as_text=True)
+    assert "Tidak ada data output untuk pilihan ini" in html
+    assert text(html, "fig-ratio") == "–"
+    doc = client.get("/api/v1/statistics").get_json()
+    assert doc["summary"]["wfh_wfo_ratio"] is None and doc["completeness"]["share"] is None
+    assert client.get("/statistik.csv").status_code == 200

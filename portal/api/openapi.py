@@ -118,7 +118,7 @@ SCHEMAS["Statistics"] = obj({
     "phases": {"type": "array", "items": comparison_with(
         {"phase": nullable(ref("Phase")), "from": DATE, "to": DATE})},
     "weeks": {"type": "array", "items": comparison_with(
-        {"week": {"type": "string", "pattern": "^[0-9]{4}-W[0-9]{2}$"}, "from": DATE})},
+        {"week": {"type": "string", "pattern": "^[0-9]{4}-W[0-9]{2}$"}, "from": DATE, "to": DATE})},
     "opds": {"type": "array", "items": comparison_with(
         {"opd": STRING, "short_name": STRING, "name": STRING, "completeness": ref("Completeness"),
          "reports": exactly("ReportFigures")})},

@@ -107,7 +107,7 @@ def unit_filters() -> dict:
 @bp.get("/api/")
 def docs():
     """The API and downloads explained for people, from the same OpenAPI document."""
-    return render("api/docs.html", spec=document(), stats_columns=opendata.STATS_COLUMNS)
+    return render("api/docs.html", spec=document())
 
 
 @bp.get("/api/v1/openapi.json")

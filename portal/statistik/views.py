@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import charts, opendata, stats
+from ..availability import phase_name
 from ..extensions import db
 from ..htmx import render, wants_fragment
 from ..i18n import lang, number, percent
@@ -40,13 +41,17 @@ def page_args(q: StatsQuery) -> dict:
     return args
 
 
+def api_args(q: StatsQuery) -> dict:
+    """The same choice in the API's (English) argument names."""
+    names = {"dari": "from", "sampai": "to", "opd": "opd", "indikator": "indicator"}
+    return {names[key]: value for key, value in page_args(q).items()}
+
+
 def load(q: StatsQuery) -> stats.Statistics:
     return stats.load(q.start, q.end, opd=q.opd, indicator_slug=q.indicator, sort=q.sort)
 
 
 def phase_label(row: stats.PhaseRow) -> str:
-    from ..availability import phase_name
-
     return phase_name(row.phase) if row.phase is not None else _("Outside any phase")
 
 
@@ -59,8 +64,13 @@ def build_charts(s: stats.Statistics) -> dict:
     """The SVG geometry of the page's charts (the tables beside them hold the same numbers)."""
     wfo = charts.Series("wfo", _("WFO"))
     wfh = charts.Series("wfh", _("WFH"))
-    per_staff_day = lambda value: number(value, 2)  # noqa: E731
-    share = lambda value: percent(value, 1)  # noqa: E731
+
+    def per_staff_day(value: float) -> str:
+        return number(value, 2)
+
+    def share(value: float) -> str:
+        return percent(value, 1)
+
     result = {
         "phases": charts.hbar_chart(
             [(phase_label(row), [row.comparison.wfo.output_per_staff_day, row.comparison.wfh.output_per_staff_day])
@@ -108,11 +118,9 @@ def index():
         "statistik/index.html", "results",
         s=s, q=q, args=args, charts=build_charts(s), fragment=wants_fragment(),
         phase_label=phase_label, category_labels=CATEGORY_LABELS, cost_categories=list(CostCategory),
-        cost_labels=COST_LABELS, column_help=COLUMN_HELP, stats_columns=opendata.STATS_COLUMNS,
+        cost_labels=COST_LABELS, column_help=COLUMN_HELP,
         csv_url=url_for("statistik.csv", **args), records_url=url_for("statistik.records_csv", **args),
-        api_url=url_for("api.statistics", **{"from": args["dari"], "to": args["sampai"],
-                                             **({"opd": args["opd"]} if "opd" in args else {}),
-                                             **({"indicator": q.indicator} if q.indicator else {})}),
+        api_url=url_for("api.statistics", **api_args(q)),
         **filter_choices(q),
     )
 
