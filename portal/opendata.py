@@ -243,14 +243,21 @@ def record_doc(day: OutputDay) -> dict:
     }
 
 
-def record_rows(days: Iterable[OutputDay]) -> list[list]:
-    """The raw records in the import template's columns: the file can be imported again."""
-    rows = []
-    for day in days:
-        for q in sorted(day.quantities, key=lambda q: q.indicator.slug):
-            rows.append([day.day.isoformat(), day.opd.slug, day.mode, q.indicator.slug, q.quantity,
-                         day.staff_on_duty, day.reports_due, day.reports_submitted])
-    return rows
+def record_rows(start: date, end: date, opd: Opd | None = None, indicator: str | None = None) -> list[tuple]:
+    """The raw records in the import template's columns (the file can be imported again): one
+    row per date, OPD, mode and indicator, as a flat query (the whole range at once)."""
+    query = (
+        select(OutputDay.day, Opd.slug, OutputDay.mode, OutputIndicator.slug, OutputQuantity.quantity,
+               OutputDay.staff_on_duty, OutputDay.reports_due, OutputDay.reports_submitted)
+        .join(OutputDay.opd).join(OutputDay.quantities).join(OutputQuantity.indicator)
+        .where(OutputDay.day.between(start, end))
+        .order_by(OutputDay.day, Opd.slug, OutputDay.mode, OutputIndicator.slug)
+    )
+    if opd is not None:
+        query = query.where(OutputDay.opd_id == opd.id)
+    if indicator:
+        query = query.where(OutputIndicator.slug == indicator)
+    return [(day.isoformat(), *rest) for day, *rest in db.session.execute(query)]
 
 
 RECORD_COLUMNS = CSV_COLUMNS

@@ -155,8 +155,8 @@ def csv():
 def records_csv():
     """The raw daily output records of the range as CSV, in the columns of the import template."""
     q = stats_query(PAGE_ARGS)
-    days = opendata.load_records(q.start, q.end, q.opd, q.indicator)
-    return csv_response(opendata.to_csv(opendata.RECORD_COLUMNS, opendata.record_rows(days)),
+    rows = opendata.record_rows(q.start, q.end, q.opd, q.indicator)
+    return csv_response(opendata.to_csv(opendata.RECORD_COLUMNS, rows),
                         file_stem(q, "output-harian") + ".csv")
 
 
