@@ -87,14 +87,18 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
+    from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
     from .feeds.views import bp as feeds_bp
     from .public.views import bp as public_bp
+    from .statistik.views import bp as statistik_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(auth_bp, url_prefix="/admin")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(statistik_bp)
+    app.register_blueprint(api_bp)
 
 
 @event.listens_for(Engine, "connect")

@@ -39,6 +39,10 @@ class Defaults:
     UNIT_PAGE_DAYS = 14
     UNIT_ICS_DAYS = 60
 
+    # Disruption reports: the target for a first public answer, in working days (shared by the
+    # reports triage and the statistics).
+    REPORT_RESPONSE_TARGET_DAYS = 3
+
     # Demo data banner: on as long as the database holds the seeded demo.
     SHOW_DEMO_BANNER = True
 

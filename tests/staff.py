@@ -14,7 +14,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from portal.extensions import db
-from portal.models import Holiday, Opd, Override, PolicyPhase, Role, ServiceUnit, User
+from portal.models import Holiday, Opd, OutputIndicator, Override, PolicyPhase, Role, ServiceUnit, User
 from portal.policy import PhaseDraft
 
 from . import factories as f
@@ -43,6 +43,7 @@ class World:
     admin_a: User  # OPD admin of A
     admin_b: User  # OPD admin of B ("another OPD" for everything of A)
     city: User  # BKPSDM
+    indicator_a: OutputIndicator  # an output indicator of OPD A
 
     def by_role(self, role: str) -> User | None:
         return {"anonymous": None, "other_opd": self.admin_b, "owner": self.admin_a, "city": self.city}[role]
@@ -63,8 +64,11 @@ def build_world() -> World:
     holiday = f.holiday(date(2025, 11, 28), "Hari Jadi (uji)", kind="local")
     override_a = set_override(unit_a, date(2025, 11, 12), date(2025, 11, 12), "closed", "Pemadaman listrik",
                               actor=admin_a)
+    indicator_a = OutputIndicator(opd=opd_a, slug="dokumen-terbit", name="Dokumen terbit",
+                                  unit_of_measure="dokumen")
+    db.session.add(indicator_a)
     db.session.commit()
-    return World(opd_a, opd_b, unit_a, unit_b, override_a, phase, holiday, admin_a, admin_b, city)
+    return World(opd_a, opd_b, unit_a, unit_b, override_a, phase, holiday, admin_a, admin_b, city, indicator_a)
 
 
 def sign_in(client, user: User | int | None) -> None:

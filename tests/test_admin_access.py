@@ -39,6 +39,7 @@ class Route:
     post: Access | None = None
     data: Callable[[World], dict] = lambda world: {}  # valid POST data: it changes something
     post_changes: bool = True  # an allowed POST changes the database (False: e.g. logout)
+    refused: int = 403  # the answer to a signed-in user who may not (400: refused line by line)
 
 
 def phase_data(world: World, phase_id: int | None) -> dict:
@@ -106,6 +107,21 @@ ROUTES: dict[str, Route] = {
     "admin.user_unlock": Route(post=Access.CITY),
     # audit trail (portal/admin/audit_log.py)
     "admin.audit_log": Route(get=Access.STAFF),
+    # daily output entry and import (portal/admin/outputs.py); the OPD is in the form data
+    "admin.outputs": Route(get=Access.STAFF),
+    "admin.outputs_save": Route(post=Access.OWNER, data=lambda w: {
+        "opd": w.opd_a.slug, "day": "2025-11-04", "mode": "wfo", "staff_on_duty": "10", "reports_due": "10",
+        "reports_submitted": "9", f"q_{w.indicator_a.id}": "120"}),
+    "admin.outputs_indicator": Route(post=Access.OWNER, data=lambda w: {
+        "opd": w.opd_a.slug, "name": "Akta terbit", "unit_of_measure": "akta"}),
+    "admin.outputs_costs": Route(post=Access.OWNER, data=lambda w: {
+        "opd": w.opd_a.slug, "month": "2025-10", "electricity": "1500000"}),
+    "admin.outputs_template": Route(get=Access.STAFF),
+    # another OPD's lines in a file are rejected with the file's other problems, line by line
+    "admin.outputs_import": Route(get=Access.STAFF, post=Access.OWNER, refused=400, data=lambda w: {
+        "content": "date,opd,mode,indicator,quantity,staff_on_duty,reports_due,reports_submitted\n"
+                   f"2025-11-04,{w.opd_a.slug},wfo,{w.indicator_a.slug},5,3,3,3\n",
+        "filename": "output.csv", "action": "import"}),
 }
 
 # How to fill each URL argument with an object of OPD A.
@@ -183,7 +199,7 @@ def test_admin_route_answers_each_role_as_the_table_says(app, client, rule, role
                 assert response.status_code == 302, what
                 assert response.headers["Location"].startswith("/admin/login"), what
             else:
-                assert response.status_code == 403, what
+                assert response.status_code == route.refused, what
             assert after == before, f"{what} was refused but changed the database"
         elif method == "GET":
             assert response.status_code == 200, what

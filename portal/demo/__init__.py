@@ -21,6 +21,7 @@ from ..holiday_sync import sync_holidays
 from ..models import Kecamatan, Kelurahan, Opd, Override, PolicyPhase, Role, ServiceUnit, UnitHours, User
 from ..models.types import utcnow
 from ..overrides import set_override
+from .outputs import seed_outputs
 
 DATA = Path(__file__).parent / "data"
 HOLIDAY_YEARS = (2024, 2025, 2026, 2027)
@@ -330,6 +331,8 @@ def seed(password: str) -> dict:
     for seeder in SEEDERS:
         seeder()
         db.session.commit()
+    seed_outputs()
+    db.session.commit()
     return {"kecamatan": len(kecamatans), "kelurahan": len(kelurahans), "opd": len(opds),
             "units": len(units), "users": len(users), "holidays_added": added}
 

@@ -3,16 +3,22 @@
 from .accounts import Role, User
 from .audit import AuditEvent
 from .availability import Holiday, Override, PolicyPhase, phase_exempt_opd
+from .outputs import CostCategory, OperationalCost, OutputDay, OutputIndicator, OutputQuantity, WorkMode
 from .places import Kecamatan, Kelurahan, Opd, ServiceUnit, UnitHours
 from .reports import Report, ReportCategory, ReportContact, ReportStatus, ReportUpdate, Visibility
 from .types import UTCDateTime, utcnow
 
 __all__ = [
     "AuditEvent",
+    "CostCategory",
     "Holiday",
     "Kecamatan",
     "Kelurahan",
     "Opd",
+    "OperationalCost",
+    "OutputDay",
+    "OutputIndicator",
+    "OutputQuantity",
     "Override",
     "PolicyPhase",
     "Report",
@@ -26,6 +32,7 @@ __all__ = [
     "UnitHours",
     "User",
     "Visibility",
+    "WorkMode",
     "phase_exempt_opd",
     "utcnow",
 ]

@@ -1,0 +1,1 @@
+"""The JSON API (open data) under /api/v1/ and its documentation at /api/."""

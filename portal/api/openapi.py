@@ -1,0 +1,270 @@
+"""The OpenAPI 3.1 document of /api/v1/. The schemas are JSON Schema (2020-12), so a test checks
+every endpoint's real answers against them; the HTML page at /api/ is generated from it."""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from ..models import CostCategory, ReportCategory, ReportStatus
+from ..schedule import Source, Status
+from ..stats import SORT_KEYS
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: dict) -> dict:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def obj(properties: dict, required: list[str] | None = None, closed: bool = True) -> dict:
+    """An object with these properties, all required; ``closed``: no other property allowed.
+    Schemas that others extend with allOf stay open; their users close them with ``exactly``."""
+    schema = {"type": "object", "properties": properties,
+              "required": list(properties) if required is None else required}
+    if closed:
+        schema["additionalProperties"] = False
+    return schema
+
+
+def exactly(name: str) -> dict:
+    """An open schema used as it is: no property beyond its own."""
+    return {"$ref": f"#/components/schemas/{name}", "unevaluatedProperties": False}
+
+
+STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+NUMBER = {"type": "number"}
+BOOLEAN = {"type": "boolean"}
+DATE = {"type": "string", "format": "date"}
+DATETIME = {"type": "string", "format": "date-time"}
+CLOCK = {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"}
+SHARE = {"type": "number", "minimum": 0, "maximum": 1}
+COUNT = {"type": "integer", "minimum": 0}
+
+SCHEMAS = {
+    "Error": obj({"error": obj({"status": INTEGER, "message": STRING})}),
+    "OpdRef": obj({"slug": STRING, "short_name": STRING}),
+    "Place": obj({"slug": STRING, "name": STRING}),
+    "Indicator": obj({"slug": STRING, "name": STRING, "unit_of_measure": STRING}),
+    "Opd": obj({
+        "slug": STRING, "short_name": STRING, "name": STRING, "kind": STRING,
+        "website": nullable(STRING), "phone": nullable(STRING), "unit_count": COUNT,
+        "indicators": {"type": "array", "items": ref("Indicator")},
+    }),
+    "Unit": obj(closed=False, properties={
+        "slug": STRING, "name": STRING, "opd": ref("OpdRef"), "kecamatan": ref("Place"),
+        "kelurahan": nullable(ref("Place")), "address": STRING,
+        "latitude": nullable(NUMBER), "longitude": nullable(NUMBER),
+        "phone": nullable(STRING), "whatsapp": nullable(STRING), "email": nullable(STRING),
+        "online_channel": nullable(obj({"name": nullable(STRING), "url": STRING})),
+        "services": {"type": "array", "items": STRING},
+        "essential": BOOLEAN, "open_24_7": BOOLEAN,
+        "regular_hours": {"type": "array", "items": obj({
+            "weekday": {"type": "integer", "minimum": 0, "maximum": 6}, "opens": CLOCK, "closes": CLOCK})},
+        "url": {"type": "string", "format": "uri"},
+    }),
+    "Day": obj(closed=False, properties={
+        "date": DATE,
+        "status": {"type": "string", "enum": [s.value for s in Status]},
+        "opens": nullable(CLOCK), "closes": nullable(CLOCK),
+        "decided_by": {"type": "string", "enum": [s.value for s in Source],
+                       "description": "Which rule decided: a staff override, a holiday, the policy phase, "
+                                      "the unit's regular hours..."},
+        "reason": {"type": "string", "description": "Why, in the language of the request (?lang=en)."},
+        "phase": nullable(STRING), "holiday": nullable(STRING),
+    }),
+    "UnitDetail": {"allOf": [ref("Unit"), {"type": "object", "properties": {
+        "days": {"type": "array", "items": exactly("Day")}, "next_onsite_day": nullable(exactly("Day"))},
+        "required": ["days", "next_onsite_day"]}], "unevaluatedProperties": False},
+    "UnitDay": {"allOf": [ref("Day"), {"type": "object", "properties": {
+        "unit": STRING, "name": STRING, "opd": STRING}, "required": ["unit", "name", "opd"]}],
+        "unevaluatedProperties": False},
+    "Figures": obj({
+        "records": {**COUNT, "description": "Agency-days with a record in this work mode."},
+        "output": COUNT, "staff_days": COUNT,
+        "output_per_staff_day": nullable(NUMBER),
+        "reports_due": COUNT, "reports_submitted": COUNT,
+        "compliance": nullable({**SHARE, "description": "reports_submitted / reports_due"}),
+    }),
+    "Comparison": obj(closed=False, properties={
+        "wfo": ref("Figures"), "wfh": ref("Figures"), "all": ref("Figures"),
+        "wfh_wfo_ratio": nullable({**NUMBER, "description": "WFH output per staff-day / WFO output per staff-day"}),
+        "days_with_records": COUNT, "output_per_recorded_day": nullable(NUMBER),
+    }),
+    "Completeness": obj({"days_with_records": COUNT, "expected_days": COUNT, "share": nullable(SHARE)}),
+    "ReportFigures": obj(closed=False, properties={
+        "count": COUNT, "answered": COUNT, "answered_within_target": COUNT, "pending": COUNT,
+        "share_within_target": nullable(SHARE), "median_hours_to_first_answer": nullable(NUMBER),
+    }),
+    "Phase": obj({"name": STRING, "name_en": nullable(STRING), "rule": STRING, "starts_on": DATE,
+                  "ends_on": nullable(DATE)}),
+}
+
+
+def comparison_with(extra: dict) -> dict:
+    """A Comparison plus some properties, closed against any other property."""
+    return {"allOf": [ref("Comparison"), {"type": "object", "properties": extra, "required": list(extra)}],
+            "unevaluatedProperties": False}
+
+
+SCHEMAS["Statistics"] = obj({
+    "from": DATE, "to": DATE, "opd": nullable(STRING), "indicator": nullable(STRING),
+    "sort": {"type": "string", "description": "One of " + ", ".join(SORT_KEYS) + ", with - for descending."},
+    "target_working_days": COUNT,
+    "completeness": ref("Completeness"),
+    "summary": exactly("Comparison"),
+    "phases": {"type": "array", "items": comparison_with(
+        {"phase": nullable(ref("Phase")), "from": DATE, "to": DATE})},
+    "weeks": {"type": "array", "items": comparison_with(
+        {"week": {"type": "string", "pattern": "^[0-9]{4}-W[0-9]{2}$"}, "from": DATE, "to": DATE})},
+    "opds": {"type": "array", "items": comparison_with(
+        {"opd": STRING, "short_name": STRING, "name": STRING, "completeness": ref("Completeness"),
+         "reports": exactly("ReportFigures")})},
+    "reports": {"allOf": [ref("ReportFigures"), {"type": "object", "properties": {
+        "by_category": {"type": "array", "items": {
+            "allOf": [ref("ReportFigures"), {"type": "object", "properties": {
+                "category": {"type": "string", "enum": [c.value for c in ReportCategory]}},
+                "required": ["category"]}], "unevaluatedProperties": False}}},
+        "required": ["by_category"]}], "unevaluatedProperties": False},
+    "costs": obj({
+        "baseline": nullable(ref("Phase")),
+        "baseline_monthly_mean": nullable(NUMBER),
+        "months": {"type": "array", "items": obj({
+            "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "baseline": BOOLEAN,
+            "opds_reporting": COUNT,
+            **{c.value: nullable(COUNT) for c in CostCategory},
+            "total": nullable(COUNT), "change_vs_baseline": nullable(NUMBER)})},
+    }),
+})
+SCHEMAS["OutputRecord"] = obj({
+    "date": DATE, "opd": STRING, "mode": {"type": "string", "enum": ["wfo", "wfh"]},
+    "staff_on_duty": {"type": "integer", "minimum": 1}, "reports_due": COUNT, "reports_submitted": COUNT,
+    "outputs": {"type": "array", "items": obj({
+        "indicator": STRING, "name": STRING, "unit_of_measure": STRING, "quantity": COUNT})},
+})
+SCHEMAS["Report"] = obj({
+    "code": STRING, "unit": STRING, "unit_name": STRING, "opd": STRING,
+    "category": {"type": "string", "enum": [c.value for c in ReportCategory]},
+    "status": {"type": "string", "enum": [s.value for s in ReportStatus]},
+    "description": STRING, "visited_on": DATE, "created_at": DATETIME,
+    "first_response_at": nullable(DATETIME), "closed_at": nullable(DATETIME),
+    "updates": {"type": "array", "items": obj({
+        "at": DATETIME, "status": {"type": "string", "enum": [s.value for s in ReportStatus]}, "message": STRING})},
+})
+
+
+def paged(item: str) -> dict:
+    return obj({"total": COUNT, "limit": {"type": "integer", "minimum": 1}, "offset": COUNT,
+                "data": {"type": "array", "items": ref(item)}})
+
+
+def param(name: str, description: str, schema: dict | None = None, where: str = "query",
+          required: bool = False) -> dict:
+    return {"name": name, "in": where, "required": required, "description": description,
+            "schema": schema or STRING}
+
+
+LANG = param("lang", "Language of the texts (reason, error messages): id (default) or en.",
+             {"type": "string", "enum": ["id", "en"]})
+OPD = param("opd", "Agency code (slug), see /api/v1/opds.")
+KECAMATAN = param("kecamatan", "Kecamatan code (slug).")
+TEXT = param("q", "Text to look for in unit names, services, addresses and agencies (at most 100 characters).")
+FROM = param("from", "First date of the range (YYYY-MM-DD). Default: two months before the trial.", DATE)
+TO = param("to", "Last date of the range (YYYY-MM-DD), at most 731 days after `from`. Default: "
+           "the end of the trial.", DATE)
+INDICATOR = param("indicator", "Output indicator code (slug); all indicators summed when absent.")
+LIMIT = param("limit", "Page size (1–500, default 100).", {"type": "integer", "minimum": 1, "maximum": 500})
+OFFSET = param("offset", "Items to skip (default 0).", {"type": "integer", "minimum": 0})
+
+
+def ok(description: str, schema: dict) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": ref("Error")}}}
+
+
+BAD = error("A parameter is invalid; the message says which and why.")
+MISSING = error("No such item.")
+
+
+def operation(op_id: str, summary: str, description: str, parameters: list, responses: dict) -> dict:
+    return {"get": {"operationId": op_id, "summary": summary, "description": description,
+                    "parameters": parameters + [LANG], "responses": responses}}
+
+
+PATHS = {
+    "/api/v1/opds": operation(
+        "listOpds", "Agencies", "Every agency (OPD), its number of active service units and its output "
+        "indicators.", [], {"200": ok("The agencies.", obj({"data": {"type": "array", "items": ref("Opd")}}))}),
+    "/api/v1/units": operation(
+        "listUnits", "Service units", "Active service units with address, contact, services, flags and "
+        "regular weekly hours (weekday 0 = Monday).",
+        [OPD, KECAMATAN, TEXT, param("essential", "Only essential units (true) or only the others (false).",
+                                     {"type": "string", "enum": ["true", "false"]})],
+        {"200": ok("The units.", obj({"data": {"type": "array", "items": exactly("Unit")}})), "400": BAD}),
+    "/api/v1/units/{slug}": operation(
+        "getUnit", "One unit and its coming days", "The unit, its status for `days` days from `from`, "
+        "and its next on-site day (open or limited).",
+        [param("slug", "The unit's code.", where="path", required=True),
+         param("from", "First day (YYYY-MM-DD); today when absent.", DATE),
+         param("days", "Number of days (1–60, default 7).", {"type": "integer", "minimum": 1, "maximum": 60})],
+        {"200": ok("The unit.", obj({"data": ref("UnitDetail")})), "400": BAD, "404": MISSING}),
+    "/api/v1/status": operation(
+        "getStatus", "Status of every unit on a date", "Whether each unit serves on-site (open, limited), "
+        "online only, or is closed on a date, and why.",
+        [param("date", "The date (YYYY-MM-DD); today when absent.", DATE), OPD, KECAMATAN, TEXT,
+         param("status", "Only units with this status.", {"type": "string", "enum": [s.value for s in Status]})],
+        {"200": ok("The statuses.", obj({
+            "date": DATE, "phase": nullable(STRING), "holiday": nullable(STRING),
+            "counts": obj({s.value: COUNT for s in Status}),
+            "data": {"type": "array", "items": ref("UnitDay")}})), "400": BAD}),
+    "/api/v1/statistics": operation(
+        "getStatistics", "Output statistics", "The figures of /statistik: output per staff-day on WFO and "
+        "WFH days and their ratio, by phase, by week and by agency; compliance of daily performance "
+        "reports; disruption reports and their answers; operational cost against the baseline; "
+        "completeness of the data. Definitions: /statistik#definisi.",
+        [FROM, TO, OPD, INDICATOR, param("sort", "Order of `opds`: " + ", ".join(SORT_KEYS)
+                                         + "; a leading - sorts descending.")],
+        {"200": ok("The statistics.", ref("Statistics")), "400": BAD}),
+    "/api/v1/output-records": operation(
+        "listOutputRecords", "Raw daily output records", "One item per agency, date and work mode, with the "
+        "quantity of each indicator. A day without a record is missing, not zero.",
+        [FROM, TO, OPD, INDICATOR, LIMIT, OFFSET],
+        {"200": ok("The records.", paged("OutputRecord")), "400": BAD}),
+    "/api/v1/reports": operation(
+        "listReports", "Public disruption reports", "Reports that residents chose to list publicly, newest "
+        "first, with the public answers. Never any personal data; confidential reports and spam never appear.",
+        [OPD, param("status", "Only reports with this status.", {"type": "string", "enum": [s.value for s in ReportStatus]}),
+         param("category", "Only reports of this category.",
+               {"type": "string", "enum": [c.value for c in ReportCategory]}), LIMIT, OFFSET],
+        {"200": ok("The reports.", paged("Report")), "400": BAD}),
+    "/api/v1/openapi.json": {"get": {"operationId": "getOpenApi", "summary": "This document",
+                                     "description": "The OpenAPI 3.1 document of the API.",
+                                     "responses": {"200": {"description": "The document.",
+                                                           "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+}
+
+
+def document() -> dict:
+    """The OpenAPI document, with this site's address as server."""
+    return {
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+        "info": {
+            "title": "Portal Layanan Kota Bekasi — open data API",
+            "version": "1.0.0",
+            "description": "Service units of Kota Bekasi and their status day by day during the civil "
+                           "servants' work-from-home trial, output statistics per agency and public "
+                           "disruption reports. Read-only, no key needed, CORS allowed. Errors are JSON "
+                           "`{\"error\": {\"status\", \"message\"}}` with the message in the request's "
+                           "language. Demo data: the units, hours and figures are invented.",
+            "license": {"name": "CC BY 4.0", "identifier": "CC-BY-4.0"},
+        },
+        "servers": [{"url": url_for("public.index", _external=True).rstrip("/")}],
+        "paths": PATHS,
+        "components": {"schemas": SCHEMAS},
+    }

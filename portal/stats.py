@@ -1,0 +1,576 @@
+"""Output and disruption statistics: what /statistik, /statistik.csv and the API show.
+
+Two layers. ``load()`` runs a handful of queries and turns rows into plain values (``DayRecord``,
+``ReportFact``, ``CostFact``); everything else is pure arithmetic on those values, so that each
+figure can be checked by hand. The definitions written on the page are the docstrings here:
+
+- output per staff-day = the output of the chosen indicator (all indicators summed when none is
+  chosen) ÷ the staff on duty, both summed over the OPD-days in that work mode;
+- WFH/WFO ratio = output per staff-day on WFH ÷ output per staff-day on WFO;
+- compliance = daily performance reports submitted ÷ reports due;
+- completeness = OPD working days with a record ÷ OPD working days expected (Monday to Friday
+  without holidays, up to today, for every OPD that has an output indicator);
+- a day without a record is missing: it is left out of every figure, never counted as zero.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Container, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from . import schedule
+from .clock import local, zone
+from .clock import today as current_day
+from .extensions import db
+from .models import (Holiday, OperationalCost, Opd, OutputDay, OutputIndicator, OutputQuantity, PolicyPhase,
+                     Report)
+from .workdays import add_working_days, is_working_day
+
+WFO, WFH = "wfo", "wfh"
+MODES = (WFO, WFH)
+
+
+# --- plain facts ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayRecord:
+    """One OPD's day in one work mode, with the output of the indicators that count."""
+
+    opd_id: int
+    day: date
+    mode: str
+    output: int
+    staff: int
+    reports_due: int
+    reports_submitted: int
+
+
+@dataclass(frozen=True)
+class ReportFact:
+    """A disruption report as the statistics see it: no text, no person."""
+
+    opd_id: int
+    category: str
+    created_at: datetime
+    created_on: date  # in the portal's time zone
+    first_response_at: datetime | None
+    answered_on: date | None  # in the portal's time zone
+
+
+@dataclass(frozen=True)
+class CostFact:
+    opd_id: int
+    month: date  # first day of the month
+    category: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class OpdInfo:
+    id: int
+    slug: str
+    short_name: str
+    name: str
+
+
+# --- arithmetic -------------------------------------------------------------------------------
+
+
+def ratio(numerator: float | None, denominator: float | None) -> float | None:
+    """numerator ÷ denominator, or None when either is missing or the denominator is zero."""
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return numerator / denominator
+
+
+def median(values: Sequence[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Sums over a set of OPD-day records of one kind (a mode, a phase, a week...)."""
+
+    records: int = 0  # OPD-days in this mode with a record
+    output: int = 0
+    staff_days: int = 0
+    reports_due: int = 0
+    reports_submitted: int = 0
+
+    @property
+    def output_per_staff_day(self) -> float | None:
+        return ratio(self.output, self.staff_days)
+
+    @property
+    def compliance(self) -> float | None:
+        return ratio(self.reports_submitted, self.reports_due)
+
+
+def figures(records: Iterable[DayRecord]) -> Figures:
+    count = output = staff = due = submitted = 0
+    for record in records:
+        count += 1
+        output += record.output
+        staff += record.staff
+        due += record.reports_due
+        submitted += record.reports_submitted
+    return Figures(count, output, staff, due, submitted)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """WFO against WFH for a set of records."""
+
+    wfo: Figures
+    wfh: Figures
+    all: Figures
+    days_with_records: int  # distinct (OPD, date) pairs
+
+    @property
+    def ratio(self) -> float | None:
+        """Output per staff-day on WFH ÷ output per staff-day on WFO."""
+        return ratio(self.wfh.output_per_staff_day, self.wfo.output_per_staff_day)
+
+    @property
+    def output_per_recorded_day(self) -> float | None:
+        """Mean output of an OPD on a day with records (both modes together)."""
+        return ratio(self.all.output, self.days_with_records)
+
+    def mode(self, mode: str) -> Figures:
+        return self.wfh if mode == WFH else self.wfo
+
+
+def compare(records: Iterable[DayRecord]) -> Comparison:
+    records = list(records)
+    return Comparison(
+        wfo=figures(r for r in records if r.mode == WFO),
+        wfh=figures(r for r in records if r.mode == WFH),
+        all=figures(records),
+        days_with_records=len({(r.opd_id, r.day) for r in records}),
+    )
+
+
+@dataclass(frozen=True)
+class PhaseRow:
+    phase: schedule.Phase | None  # None: records on dates that no phase covers
+    starts_on: date  # the phase clipped to the range
+    ends_on: date
+    comparison: Comparison
+
+
+def by_phase(records: Sequence[DayRecord], phases: Sequence[schedule.Phase], start: date,
+             end: date) -> list[PhaseRow]:
+    """Every phase that overlaps [start, end], in order, with the records of its dates."""
+    rows = []
+    covered: set[int] = set()
+    for phase in sorted(phases, key=lambda p: p.starts_on):
+        if not (phase.starts_on <= end and (phase.ends_on is None or phase.ends_on >= start)):
+            continue
+        inside = [r for r in records if phase.covers(r.day)]
+        covered.update(id(r) for r in inside)
+        rows.append(PhaseRow(phase, max(phase.starts_on, start), min(phase.ends_on or end, end),
+                             compare(inside)))
+    outside = [r for r in records if id(r) not in covered]
+    if outside:
+        rows.append(PhaseRow(None, min(r.day for r in outside), max(r.day for r in outside),
+                             compare(outside)))
+    return rows
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass(frozen=True)
+class WeekRow:
+    week_start: date  # Monday
+    comparison: Comparison
+
+    @property
+    def iso_week(self) -> str:
+        year, week, _ = self.week_start.isocalendar()
+        return f"{year}-W{week:02d}"
+
+
+def by_week(records: Sequence[DayRecord], start: date, end: date) -> list[WeekRow]:
+    """Every week (Monday to Sunday) that overlaps [start, end]; weeks without records stay
+    in the list with empty figures, so a chart shows the gap."""
+    grouped: dict[date, list[DayRecord]] = defaultdict(list)
+    for record in records:
+        grouped[monday(record.day)].append(record)
+    rows = []
+    week = monday(start)
+    while week <= end:
+        rows.append(WeekRow(week, compare(grouped.get(week, []))))
+        week += timedelta(days=7)
+    return rows
+
+
+def working_days(start: date, end: date, holidays: Container[date]) -> list[date]:
+    days = []
+    day = start
+    while day <= end:
+        if is_working_day(day, holidays):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+@dataclass(frozen=True)
+class Completeness:
+    days_with_records: int
+    expected_days: int
+
+    @property
+    def share(self) -> float | None:
+        return ratio(self.days_with_records, self.expected_days)
+
+    @property
+    def missing_days(self) -> int:
+        return self.expected_days - self.days_with_records
+
+
+def completeness(records: Iterable[DayRecord], expected_opd_ids: Iterable[int],
+                 expected_days: Sequence[date]) -> Completeness:
+    """OPD working days with a record ÷ OPD working days expected. Records on other days (a
+    weekend, an OPD without indicators) count in the figures but not here."""
+    opd_ids = set(expected_opd_ids)
+    days = set(expected_days)
+    recorded = {(r.opd_id, r.day) for r in records if r.opd_id in opd_ids and r.day in days}
+    return Completeness(len(recorded), len(opd_ids) * len(days))
+
+
+# --- disruption reports -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportFigures:
+    count: int = 0
+    answered: int = 0
+    answered_within_target: int = 0
+    pending: int = 0  # not answered yet, still within the target
+    hours_to_first_answer: tuple[float, ...] = ()
+
+    @property
+    def due(self) -> int:
+        """Reports whose target has passed or that were answered: the base of the share."""
+        return self.count - self.pending
+
+    @property
+    def share_within_target(self) -> float | None:
+        return ratio(self.answered_within_target, self.due)
+
+    @property
+    def median_hours(self) -> float | None:
+        return median(self.hours_to_first_answer)
+
+
+def report_deadline(created_on: date, target_days: int, holidays: Container[date]) -> date:
+    """The last day on which an answer counts as within the target of N working days."""
+    return add_working_days(created_on, target_days, holidays)
+
+
+def report_figures(facts: Iterable[ReportFact], target_days: int, holidays: Container[date],
+                   today: date) -> ReportFigures:
+    count = answered = within = pending = 0
+    hours = []
+    for fact in facts:
+        count += 1
+        deadline = report_deadline(fact.created_on, target_days, holidays)
+        if fact.first_response_at is not None:
+            answered += 1
+            hours.append((fact.first_response_at - fact.created_at).total_seconds() / 3600)
+            if fact.answered_on <= deadline:
+                within += 1
+        elif today <= deadline:
+            pending += 1
+    return ReportFigures(count, answered, within, pending, tuple(hours))
+
+
+# --- operational cost -------------------------------------------------------------------------
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def months(start: date, end: date) -> list[date]:
+    """First days of the months that overlap [start, end]."""
+    result = []
+    month = month_start(start)
+    while month <= end:
+        result.append(month)
+        month = next_month(month)
+    return result
+
+
+def baseline_phase(phases: Sequence[schedule.Phase]) -> schedule.Phase | None:
+    """The regular phase that ends last before the first trial phase (any other rule) starts."""
+    trial_starts = [p.starts_on for p in phases if p.rule is not schedule.RuleKind.REGULAR]
+    if not trial_starts:
+        return None
+    first_trial = min(trial_starts)
+    before = [p for p in phases if p.rule is schedule.RuleKind.REGULAR and p.ends_on is not None
+              and p.ends_on < first_trial]
+    return max(before, key=lambda p: p.ends_on, default=None)
+
+
+def in_phase(month: date, phase: schedule.Phase | None) -> bool:
+    """The whole month lies within the phase."""
+    last = next_month(month) - timedelta(days=1)
+    return phase is not None and phase.covers(month) and phase.covers(last)
+
+
+@dataclass(frozen=True)
+class CostMonth:
+    month: date
+    by_category: dict[str, int]
+    opds_reporting: int
+    baseline: bool  # the month lies in the baseline phase
+    change_vs_baseline: float | None  # (total − baseline mean) ÷ baseline mean
+
+    @property
+    def total(self) -> int | None:
+        return sum(self.by_category.values()) if self.by_category else None
+
+
+@dataclass(frozen=True)
+class CostSummary:
+    months: list[CostMonth]
+    baseline: schedule.Phase | None
+    baseline_mean: float | None  # mean monthly total of the baseline months in the range
+
+    @property
+    def has_data(self) -> bool:
+        return any(m.by_category for m in self.months)
+
+
+def cost_summary(facts: Iterable[CostFact], month_list: Sequence[date],
+                 baseline: schedule.Phase | None) -> CostSummary:
+    grouped: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    reporting: dict[date, set[int]] = defaultdict(set)
+    for fact in facts:
+        grouped[fact.month][fact.category] += fact.amount
+        reporting[fact.month].add(fact.opd_id)
+    base_totals = [sum(grouped[m].values()) for m in month_list if in_phase(m, baseline) and grouped.get(m)]
+    base_mean = ratio(sum(base_totals), len(base_totals)) if base_totals else None
+    rows = []
+    for month in month_list:
+        by_category = dict(grouped.get(month, {}))
+        total = sum(by_category.values()) if by_category else None
+        change = ratio(total - base_mean, base_mean) if total is not None and base_mean else None
+        rows.append(CostMonth(month, by_category, len(reporting.get(month, ())),
+                              in_phase(month, baseline), change))
+    return CostSummary(rows, baseline, base_mean)
+
+
+# --- per OPD and the ranking ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpdRow:
+    opd: OpdInfo
+    comparison: Comparison
+    completeness: Completeness
+    reports: ReportFigures
+
+
+# ?urut= keys: the value each sorts by (None sorts last whatever the direction).
+SORT_KEYS: dict[str, Callable[[OpdRow], object]] = {
+    "opd": lambda row: row.opd.short_name.lower(),
+    "wfo": lambda row: row.comparison.wfo.output_per_staff_day,
+    "wfh": lambda row: row.comparison.wfh.output_per_staff_day,
+    "ratio": lambda row: row.comparison.ratio,
+    "compliance_wfo": lambda row: row.comparison.wfo.compliance,
+    "compliance_wfh": lambda row: row.comparison.wfh.compliance,
+    "completeness": lambda row: row.completeness.share,
+    "reports": lambda row: row.reports.count,
+    "within_target": lambda row: row.reports.share_within_target,
+    "median_hours": lambda row: row.reports.median_hours,
+}
+DEFAULT_SORT = "opd"
+
+
+def sort_rows(rows: Sequence[OpdRow], sort: str) -> list[OpdRow]:
+    """Sort by a key of SORT_KEYS; a leading "-" sorts descending. Missing values go last,
+    ties keep the OPDs in name order."""
+    descending = sort.startswith("-")
+    key = SORT_KEYS[sort.lstrip("-")]
+    by_name = sorted(rows, key=SORT_KEYS["opd"])
+    present = [row for row in by_name if key(row) is not None]
+    missing = [row for row in by_name if key(row) is None]
+    return sorted(present, key=key, reverse=descending) + missing
+
+
+def valid_sort(sort: str) -> bool:
+    return sort.lstrip("-") in SORT_KEYS and sort.count("-") <= 1 and not sort.endswith("-")
+
+
+# --- the range ---------------------------------------------------------------------------------
+
+MAX_RANGE_DAYS = 731
+
+
+def default_range(phases: Sequence[schedule.Phase], today: date) -> tuple[date, date]:
+    """The trial phases and the two months before them (the baseline); without a trial phase,
+    the last 90 days."""
+    trial = [p for p in phases if p.rule is not schedule.RuleKind.REGULAR]
+    if not trial:
+        return today - timedelta(days=90), today
+    start = month_start(min(p.starts_on for p in trial))
+    for _ in range(2):
+        start = month_start(start - timedelta(days=1))
+    ends = [p.ends_on for p in trial]
+    end = today if None in ends else max(ends)
+    return start, max(start, end)
+
+
+# --- everything together ----------------------------------------------------------------------
+
+
+@dataclass
+class Statistics:
+    start: date
+    end: date
+    today: date
+    target_days: int
+    comparison: Comparison
+    completeness: Completeness
+    phases: list[PhaseRow]
+    weeks: list[WeekRow]
+    opds: list[OpdRow]
+    reports: ReportFigures
+    reports_by_category: dict[str, ReportFigures]
+    costs: CostSummary
+    sort: str = DEFAULT_SORT
+
+
+def compute(*, start: date, end: date, today: date, records: Sequence[DayRecord],
+            reports: Sequence[ReportFact], costs: Sequence[CostFact], phases: Sequence[schedule.Phase],
+            all_phases: Sequence[schedule.Phase], holidays: Container[date], opds: Sequence[OpdInfo],
+            expected_opd_ids: Iterable[int], target_days: int, sort: str = DEFAULT_SORT) -> Statistics:
+    """All the figures of a range from plain facts (no database, no request)."""
+    expected_opd_ids = set(expected_opd_ids)
+    expected = working_days(start, min(end, today), holidays)
+    records_by_opd: dict[int, list[DayRecord]] = defaultdict(list)
+    for record in records:
+        records_by_opd[record.opd_id].append(record)
+    reports_by_opd: dict[int, list[ReportFact]] = defaultdict(list)
+    by_category: dict[str, list[ReportFact]] = defaultdict(list)
+    for fact in reports:
+        reports_by_opd[fact.opd_id].append(fact)
+        by_category[fact.category].append(fact)
+    shown = expected_opd_ids | set(records_by_opd) | set(reports_by_opd)
+    rows = [
+        OpdRow(
+            opd=opd,
+            comparison=compare(records_by_opd.get(opd.id, [])),
+            completeness=completeness(records_by_opd.get(opd.id, []),
+                                      [opd.id] if opd.id in expected_opd_ids else [], expected),
+            reports=report_figures(reports_by_opd.get(opd.id, []), target_days, holidays, today),
+        )
+        for opd in opds if opd.id in shown
+    ]
+    return Statistics(
+        start=start, end=end, today=today, target_days=target_days,
+        comparison=compare(records),
+        completeness=completeness(records, expected_opd_ids, expected),
+        phases=by_phase(records, phases, start, end),
+        weeks=by_week(records, start, end),
+        opds=sort_rows(rows, sort),
+        reports=report_figures(reports, target_days, holidays, today),
+        reports_by_category={category: report_figures(facts, target_days, holidays, today)
+                             for category, facts in sorted(by_category.items())},
+        costs=cost_summary(costs, months(start, end), baseline_phase(all_phases)),
+        sort=sort,
+    )
+
+
+# --- loading from the database ----------------------------------------------------------------
+
+
+def load(start: date, end: date, *, opd=None, indicator_slug: str | None = None,
+         sort: str = DEFAULT_SORT, today: date | None = None, target_days: int | None = None) -> Statistics:
+    """Query the facts of [start, end] (one OPD or all, one indicator or all) and compute."""
+    today = today or current_day()
+    target_days = target_days if target_days is not None else current_app.config["REPORT_RESPONSE_TARGET_DAYS"]
+
+    # Output records: one row per OPD, date and mode, with the output summed over the indicators.
+    output = func.coalesce(func.sum(OutputQuantity.quantity), 0)
+    query = (
+        select(OutputDay.opd_id, OutputDay.day, OutputDay.mode, output, OutputDay.staff_on_duty,
+               OutputDay.reports_due, OutputDay.reports_submitted)
+        .select_from(OutputDay)
+        .where(OutputDay.day.between(start, end))
+        .group_by(OutputDay.id, OutputDay.opd_id, OutputDay.day, OutputDay.mode, OutputDay.staff_on_duty,
+                  OutputDay.reports_due, OutputDay.reports_submitted)
+    )
+    if indicator_slug:
+        query = (query.join(OutputQuantity, OutputQuantity.output_day_id == OutputDay.id)
+                 .join(OutputIndicator, OutputIndicator.id == OutputQuantity.indicator_id)
+                 .where(OutputIndicator.slug == indicator_slug))
+    else:
+        query = query.outerjoin(OutputQuantity, OutputQuantity.output_day_id == OutputDay.id)
+    if opd is not None:
+        query = query.where(OutputDay.opd_id == opd.id)
+    records = [DayRecord(*row) for row in db.session.execute(query)]
+
+    # OPDs expected to report: those with an active indicator (the chosen one, if any).
+    expected = select(OutputIndicator.opd_id).where(OutputIndicator.active.is_(True)).distinct()
+    if indicator_slug:
+        expected = expected.where(OutputIndicator.slug == indicator_slug)
+    if opd is not None:
+        expected = expected.where(OutputIndicator.opd_id == opd.id)
+    expected_ids = set(db.session.scalars(expected))
+
+    # Disruption reports created in the range (local dates), spam left out.
+    first = local_midnight(start)
+    after = local_midnight(end + timedelta(days=1))
+    report_query = (
+        select(Report.opd_id, Report.category, Report.created_at, Report.first_response_at)
+        .where(Report.is_spam.is_(False), Report.created_at >= first, Report.created_at < after)
+    )
+    if opd is not None:
+        report_query = report_query.where(Report.opd_id == opd.id)
+    reports = [
+        ReportFact(opd_id, category, created, local(created).date(), answered,
+                   local(answered).date() if answered else None)
+        for opd_id, category, created, answered in db.session.execute(report_query)
+    ]
+
+    cost_query = select(OperationalCost.opd_id, OperationalCost.month, OperationalCost.category,
+                        OperationalCost.amount).where(OperationalCost.month.between(month_start(start), end))
+    if opd is not None:
+        cost_query = cost_query.where(OperationalCost.opd_id == opd.id)
+    costs = [CostFact(*row) for row in db.session.execute(cost_query)]
+
+    all_phases = [p.as_schedule_phase() for p in db.session.scalars(select(PolicyPhase))]
+    in_range = [p for p in all_phases if p.starts_on <= end and (p.ends_on is None or p.ends_on >= start)]
+    # Holidays far enough ahead for the deadline of a report made at the end of the range.
+    holidays = set(db.session.scalars(
+        select(Holiday.day).where(Holiday.day.between(start, end + timedelta(days=60)))))
+
+    opd_query = select(Opd.id, Opd.slug, Opd.short_name, Opd.name).order_by(Opd.short_name)
+    if opd is not None:
+        opd_query = opd_query.where(Opd.id == opd.id)
+    opds = [OpdInfo(*row) for row in db.session.execute(opd_query)]
+
+    return compute(start=start, end=end, today=today, records=records, reports=reports, costs=costs,
+                   phases=in_range, all_phases=all_phases, holidays=holidays, opds=opds,
+                   expected_opd_ids=expected_ids, target_days=target_days, sort=sort)
+
+
+def local_midnight(day: date) -> datetime:
+    """The start of a day in the portal's time zone, as an aware datetime."""
+    return datetime.combine(day, time(0), tzinfo=zone())
