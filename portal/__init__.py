@@ -88,9 +88,13 @@ def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .feeds.views import bp as feeds_bp
     from .public.views import bp as public_bp
+    from .open311.views import bp as open311_bp
+    from .reports.views import bp as reports_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(open311_bp, url_prefix="/open311/v2")
     app.register_blueprint(auth_bp, url_prefix="/admin")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 

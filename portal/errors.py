@@ -1,4 +1,4 @@
-"""Error pages in the user's language; JSON errors under /api/."""
+"""Error pages in the user's language; JSON errors under /api/, Open311 errors under /open311/."""
 
 from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
@@ -38,6 +38,10 @@ def wants_json() -> bool:
 
 def render_error(code: int, message: str | None = None):
     message = message or default_message(code)
+    if request.path.startswith("/open311/"):
+        from .open311.formats import error_response
+
+        return error_response(code, [message])
     if wants_json():
         return jsonify(error={"status": code, "message": message}), code
     response = make_response(render_template("errors/error.html", code=code, title=title(code),
