@@ -47,15 +47,6 @@ VISIBILITY_LABELS = {
     Visibility.ANONYMOUS: _l("Anonymous"),
     Visibility.CONFIDENTIAL: _l("Confidential"),
 }
-VISIBILITY_HELP = {
-    Visibility.PUBLIC: _l("The report is listed on this portal. Your name and contact are never shown "
-                          "publicly."),
-    Visibility.ANONYMOUS: _l("The report is listed on this portal, and your identity is hidden from the "
-                             "agency as well: only the city's portal administrators (BKPSDM) can see it."),
-    Visibility.CONFIDENTIAL: _l("The report is not listed publicly at all; only the agency and whoever "
-                                "has the tracking code can follow it."),
-}
-
 SPAM_REASONS = {
     "honeypot": _l("a field hidden from people was filled in (an automated submission)"),
     "links": _l("too many web links in the description"),
