@@ -58,7 +58,7 @@ def index():
     return render(
         "public/index.html", "results",
         day=day, today=today(), rows=rows, counts=counts, total=sum(counts.values()),
-        status=status, banner=banner, fragment=wants_fragment(),
+        chosen_status=status, banner=banner, fragment=wants_fragment(),  # not status=: the HTTP status
         prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
         **filters, **filter_choices(),
     )
