@@ -360,7 +360,9 @@ def test_public_list_shows_listed_reports_only(client, listed):
     ("dari=2025-12-03", {"b_anon"}),
 ])
 def test_public_list_filters(client, listed, query, names):
-    assert codes_in(client.get(f"/laporan?{query}").get_data(as_text=True)) == {listed[n] for n in names}
+    response = client.get(f"/laporan?{query}")
+    assert response.status_code == 200
+    assert codes_in(response.get_data(as_text=True)) == {listed[n] for n in names}
 
 
 @pytest.mark.parametrize("query, message", [

@@ -177,7 +177,8 @@ def index():
         "reports/index.html", "results", page=page, reports=page.items, fragment=htmx.wants_fragment(),
         opds=db.session.scalars(db.select(Opd).where(Opd.units.any()).order_by(Opd.short_name)).all(),
         units=service.active_units(), track_form=TrackForm(formdata=None),
-        Visibility=Visibility, ReportStatus=ReportStatus, ReportCategory=ReportCategory, **filters,
+        Visibility=Visibility, ReportStatus=ReportStatus, ReportCategory=ReportCategory,
+        chosen_status=filters.pop("status"), **filters,  # not status=: that is the HTTP status
     )
 
 
