@@ -440,3 +440,13 @@ def test_demo_has_realistic_reports_and_seeding_again_adds_none(app):
         seed(DEMO_PASSWORD)
         assert db.session.query(Report).count() == len(reports)
 
+
+
+def test_a_code_that_exists_already_is_replaced_by_a_fresh_one(app, client, world, monkeypatch):
+    from portal.reports import service
+
+    first = code_of(client.post("/lapor", data=form_data()))
+    offered = iter([first, first, "BKS-ZZZZ-ZZZZ"])
+    monkeypatch.setattr(service.codes, "new_code", lambda prefix: next(offered))
+    assert code_of(client.post("/lapor", data=form_data())) == "BKS-ZZZZ-ZZZZ"
+    assert stored(app)["reports"] == 2
