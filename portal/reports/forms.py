@@ -70,10 +70,11 @@ def normalize_phone(raw: str) -> str | None:
     return "+" + international
 
 
-def unit_choices(units, narrowed: bool = False) -> list[SelectChoice]:
-    """The units grouped by agency for a <select>, with an empty first choice."""
-    if narrowed:
-        first = _l("— Choose a service unit (%(num)d found) —", num=len(units))
+def unit_choices(units, found: int | None = None) -> list[SelectChoice]:
+    """The units grouped by agency for a <select>, with an empty first choice that says how many
+    units a search ``found``."""
+    if found is not None:
+        first = _l("— Choose a service unit (%(num)d found) —", num=found)
     else:
         first = _l("— Choose a service unit —")
     choices = [SelectChoice("", str(first))]

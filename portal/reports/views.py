@@ -50,12 +50,10 @@ def add_template_globals(state) -> None:
 def prepare(form: ReportForm, units) -> None:
     """Choices of the unit list (narrowed by the search text, keeping the chosen unit) and a
     submission token that survives re-rendering, so a double submit makes one report."""
-    shown = service.match_units(units, form.unit_q.data or "")
+    found = service.match_units(units, form.unit_q.data or "")
     chosen = next((u for u in units if u.slug == form.unit.data), None)
-    if chosen is not None and chosen not in shown:
-        shown.append(chosen)
-    form.unit.choices = unit_choices(shown, narrowed=len(shown) < len(units))
-    form.units_shown = len(shown)
+    shown = found + [chosen] if chosen is not None and chosen not in found else found
+    form.unit.choices = unit_choices(shown, found=len(found) if len(found) < len(units) else None)
     form.units_total = len(units)
     if not TOKEN.fullmatch(form.submission_token.data or ""):
         form.submission_token.data = secrets.token_urlsafe(24)
