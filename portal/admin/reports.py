@@ -107,22 +107,28 @@ def report_status(code: str):
                        **detail_context(report, status_form=form))
 
 
+def moderate(report: Report, form, change, done: str):
+    """Apply a one-button change (spam, hide, erase contact), commit it, and go back to the report."""
+    if not form.validate():
+        bad_request(_("The request could not be understood. Check what you entered and try again."))
+    try:
+        change()
+    except triage.TriageError:
+        flash(_("Nothing was changed."), "info")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return htmx.redirect(url_for("admin.report_detail", code=report.code))
+
+
 @bp.post("/laporan/<code>/spam")
 @login_required
 def report_spam(code: str):
     """Mark a report as spam (it leaves every public list and feed), or take the mark back."""
     report = staff_report(code)
     form = SpamForm()
-    if not form.validate():
-        bad_request(_("The request could not be understood. Check what you entered and try again."))
-    try:
-        triage.set_spam(report, current_user, form.spam.data == "1")
-    except triage.TriageError:
-        flash(_("Nothing was changed."), "info")
-    else:
-        db.session.commit()
-        flash(_("Report %(code)s updated.", code=report.code), "success")
-    return htmx.redirect(url_for("admin.report_detail", code=report.code))
+    return moderate(report, form, lambda: triage.set_spam(report, current_user, form.spam.data == "1"),
+                    _("Report %(code)s updated.", code=report.code))
 
 
 @bp.post("/laporan/<code>/rahasiakan")
@@ -130,16 +136,8 @@ def report_spam(code: str):
 def report_hide(code: str):
     """Make a report confidential, e.g. when its description reveals personal data."""
     report = staff_report(code)
-    if not ConfirmForm().validate():
-        bad_request(_("The request could not be understood. Check what you entered and try again."))
-    try:
-        triage.hide(report, current_user)
-    except triage.TriageError:
-        flash(_("Nothing was changed."), "info")
-    else:
-        db.session.commit()
-        flash(_("Report %(code)s is now confidential.", code=report.code), "success")
-    return htmx.redirect(url_for("admin.report_detail", code=report.code))
+    return moderate(report, ConfirmForm(), lambda: triage.hide(report, current_user),
+                    _("Report %(code)s is now confidential.", code=report.code))
 
 
 @bp.post("/laporan/<code>/teruskan")
@@ -166,11 +164,5 @@ def report_erase_contact(code: str):
     report = staff_report(code)
     if not triage.may_see_contact(current_user, report):
         abort(403)
-    if not ConfirmForm().validate():
-        bad_request(_("The request could not be understood. Check what you entered and try again."))
-    if triage.erase_contact(report, current_user):
-        db.session.commit()
-        flash(_("The contact data of report %(code)s was erased.", code=report.code), "success")
-    else:
-        flash(_("Nothing was changed."), "info")
-    return htmx.redirect(url_for("admin.report_detail", code=report.code))
+    return moderate(report, ConfirmForm(), lambda: triage.erase_contact(report, current_user),
+                    _("The contact data of report %(code)s was erased.", code=report.code))

@@ -173,13 +173,13 @@ def record_contact_view(report: Report, actor: User) -> None:
     _event("report.contact_view", report, actor)
 
 
-def erase_contact(report: Report, actor: User | None, reason: str = "request") -> bool:
-    """Erase the reporter's name, phone and e-mail; keep the report. False when nothing was kept.
+def erase_contact(report: Report, actor: User | None, reason: str = "request") -> None:
+    """Erase the reporter's name, phone and e-mail; keep the report.
 
     The reporter's network address, kept with the report's creation event, is erased too."""
     contact = report.contact
     if contact is None or contact.purged_at is not None:
-        return False
+        raise TriageError("nothing to erase")
     contact.name = contact.phone = contact.email = None
     contact.purged_at = now()
     db.session.execute(
@@ -190,7 +190,6 @@ def erase_contact(report: Report, actor: User | None, reason: str = "request") -
         .execution_options(synchronize_session=False)
     )
     _event("report.contact_erase", report, actor, after={"reason": reason})
-    return True
 
 
 def purge_due(retention_days: int, at: datetime | None = None) -> list[Report]:
