@@ -28,7 +28,7 @@ compile-translations:
 
 ## translations: extract the messages of code and templates and merge them into the catalogs
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs '.*' --sort-by-file \
 		--project "Portal Layanan" -o portal/translations/messages.pot .
 	$(BIN)/pybabel update -N -i portal/translations/messages.pot -d portal/translations --width 100
 
