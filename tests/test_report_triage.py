@@ -290,6 +290,8 @@ def test_forwarding_to_an_unknown_opd_is_a_400(app, client, world):
     before = snapshot(app, code)
     assert client.post(f"/admin/laporan/{code}/teruskan", data={"opd": "atlantis"}).status_code == 400
     assert client.post(f"/admin/laporan/{code}/teruskan", data={"opd": "disdukcapil"}).status_code == 400
+    response = client.post(f"/admin/laporan/{code}/teruskan", data={"opd": ""})
+    assert response.status_code == 400 and "Pilih OPD tujuan" in response.get_data(as_text=True)
     assert snapshot(app, code) == before
 
 

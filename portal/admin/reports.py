@@ -31,7 +31,8 @@ def staff_report(code: str) -> Report:
 def reassign_form(report: Report, formdata=None) -> ReassignForm:
     form = ReassignForm(formdata=formdata)
     opds = db.session.scalars(db.select(Opd).where(Opd.id != report.opd_id).order_by(Opd.short_name))
-    form.opd.choices = [SelectChoice(opd.slug, f"{opd.short_name} — {opd.name}") for opd in opds]
+    form.opd.choices = [SelectChoice("", _("— Choose an agency —")),
+                        *(SelectChoice(opd.slug, f"{opd.short_name} — {opd.name}") for opd in opds)]
     return form
 
 

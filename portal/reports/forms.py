@@ -218,7 +218,8 @@ class StatusForm(PortalForm):
 
 
 class ReassignForm(PortalForm):
-    opd = SelectField(_l("Forward to agency (OPD)"), validate_choice=True)
+    opd = SelectField(_l("Forward to agency (OPD)"), validate_choice=True,
+                      validators=[InputRequired(message=_l("Choose the agency to forward the report to."))])
     note = TextAreaField(_l("Reason (staff only)"), filters=[strip],
                          validators=[Length(max=NOTE_MAX), plain_text])
 
