@@ -450,3 +450,21 @@ def test_a_code_that_exists_already_is_replaced_by_a_fresh_one(app, client, worl
     monkeypatch.setattr(service.codes, "new_code", lambda prefix: next(offered))
     assert code_of(client.post("/lapor", data=form_data())) == "BKS-ZZZZ-ZZZZ"
     assert stored(app)["reports"] == 2
+
+
+@pytest.mark.parametrize("method, url, data", [
+    ("get", "/laporan?opd=%00", None),
+    ("get", "/laporan?unit=a%00b", None),
+    ("get", "/?opd=%00", None),
+    ("get", "/unit/%00", None),
+    ("get", "/lapor/%00", None),
+    ("get", "/open311/v2/requests/%00.json", None),
+    ("post", "/lapor", {"unit": "disdukcapil-mpp\x00", "description": "x"}),
+    ("post", "/open311/v2/requests.json", {"service_code": "no_staff", "attribute[unit]": "a\x00"}),
+    ("post", "/admin/login", {"email": "a\x00@b.id", "password": "x"}),
+])
+def test_a_nul_character_anywhere_is_a_400_never_a_500(app, client, world, method, url, data):
+    before = stored(app)
+    response = getattr(client, method)(url, data=data)
+    assert response.status_code == 400
+    assert stored(app) == before
