@@ -120,7 +120,7 @@ LONG = "x" * 2001
     ({"description": LONG}, "description", "20 sampai 2000 karakter"),
     ({"description": "<script>alert('xss')</script> kantor tutup lama"}, "description", "tanpa tag atau kode HTML"),
     ({"description": "Kantor tutup <img src=x onerror=alert(1)> tanpa kabar"}, "description", "tanpa tag atau kode HTML"),
-    ({"description": "Kantor tutup sejak pagi\x00 tanpa pemberitahuan"}, "description", "tidak diperbolehkan"),
+    ({"description": "Kantor tutup sejak pagi\x1b[31m tanpa pemberitahuan"}, "description", "tidak diperbolehkan"),
     ({"visibility": "semua"}, "visibility", "Pilihan tidak valid"),
     ({"name": "<b>Budi</b>", "consent": "y"}, "name", "tanpa tag atau kode HTML"),
     ({"name": "B" * 121, "consent": "y"}, "name", "maksimal 120 karakter"),
