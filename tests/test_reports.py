@@ -406,8 +406,12 @@ def test_unit_page_lists_its_recent_public_reports(client, listed):
     assert 'href="/laporan?unit=puskesmas-rawalumbu"' in section
 
 
-def test_new_public_report_is_in_the_atom_feed_with_a_link_to_its_page(app, client, world):
+def test_new_public_report_is_listed_on_the_unit_page_and_in_the_atom_feed(app, client, world):
     code = code_of(client.post("/lapor", data=form_data()))
+    client.get(f"/lapor/{code}")  # the tracking page shows (and clears) the flash naming the code
+    assert codes_in(client.get("/laporan").get_data(as_text=True)) == {code}
+    unit_page = client.get("/unit/disdukcapil-mpp").get_data(as_text=True)
+    assert codes_in(unit_page.split('id="reports-heading"')[1]) == {code}
     feed = ET.fromstring(client.get("/feed.atom").data)
     entries = [e for e in feed.findall(f"{ATOM}entry") if code in e.find(f"{ATOM}title").text]
     assert len(entries) == 1
