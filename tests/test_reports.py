@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.models import AuditEvent, Report, ServiceUnit
 
 from . import factories as f
-from .reporting import CODE, bekasi_today, build_world, code_of, form_data, stored
+from .reporting import CODE, build_world, code_of, form_data, stored
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

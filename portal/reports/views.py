@@ -17,7 +17,8 @@ from ..extensions import db, limiter
 from ..models import Opd, ReportCategory, ReportStatus, ServiceUnit, Visibility
 from ..params import choice_arg, date_arg, int_arg, slug_arg
 from . import service, words
-from .forms import CHECKED_FIELDS, TOKEN, ReportForm, TrackForm, unit_choices
+from .forms import (CHECKED_FIELDS, DESCRIPTION_MAX, DESCRIPTION_MIN, TOKEN, ReportForm, TrackForm,
+                    unit_choices)
 
 bp = Blueprint("reports", __name__, cli_group=None)
 
@@ -63,7 +64,8 @@ def form_context(form: ReportForm) -> dict:
     return {"form": form, "track_form": TrackForm(formdata=None),
             "retention_days": current_app.config["REPORT_CONTACT_RETENTION_DAYS"],
             "answer_days": current_app.config["REPORT_ANSWER_WORKING_DAYS"],
-            "today_iso": today().isoformat()}
+            "today_iso": today().isoformat(), "description_min": DESCRIPTION_MIN,
+            "description_max": DESCRIPTION_MAX}
 
 
 @bp.route("/lapor", methods=["GET", "POST"])
