@@ -90,11 +90,15 @@ def register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
     from .feeds.views import bp as feeds_bp
+    from .open311.views import bp as open311_bp
     from .public.views import bp as public_bp
+    from .reports.views import bp as reports_bp
     from .statistik.views import bp as statistik_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(open311_bp, url_prefix="/open311/v2")
     app.register_blueprint(auth_bp, url_prefix="/admin")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(statistik_bp)

@@ -39,12 +39,25 @@ class Defaults:
     UNIT_PAGE_DAYS = 14
     UNIT_ICS_DAYS = 60
 
-    # Disruption reports: the target for a first public answer, in working days (shared by the
-    # reports triage and the statistics).
-    REPORT_RESPONSE_TARGET_DAYS = 3
-
     # Demo data banner: on as long as the database holds the seeded demo.
     SHOW_DEMO_BANNER = True
+
+    # Disruption reports (laporan gangguan) and the Open311 API.
+    REPORT_CODE_PREFIX = "BKS"  # tracking codes look like BKS-7K4Q-2M9D
+    # Working days for a first public answer: later reports are overdue in triage and late in
+    # the statistics.
+    REPORT_RESPONSE_TARGET_DAYS = 3
+    REPORT_RATE_LIMIT = "10 per minute; 60 per hour"  # new reports per IP, form and Open311 together
+    REPORT_LOOKUP_RATE_LIMIT = "60 per minute"  # tracking-page views per IP (codes are not guessable)
+    REPORT_VALIDATE_RATE_LIMIT = "240 per minute"  # inline form checks per IP
+    REPORT_CONTACT_RETENTION_DAYS = 180  # contact data erased this long after a report is closed
+    REPORT_MAX_AGE_DAYS = 90  # how long ago the visit may have been
+    REPORT_SPAM_MAX_LINKS = 2  # a description with more web links is treated as spam
+    REPORTS_PER_PAGE = 20
+    OPEN311_JURISDICTION = "bekasikota.go.id"
+    OPEN311_CONTACT = "Pemerintah Kota Bekasi, https://bekasikota.go.id"
+    OPEN311_MAX_DISTANCE_M = 300  # lat/long is matched to the nearest unit within this distance
+    OPEN311_MAX_REQUESTS = 1000  # requests per answer (the specification's upper bound)
 
     # Behind a reverse proxy: number of proxies that set X-Forwarded-* headers (0 = none).
     PROXY_FIX = 0

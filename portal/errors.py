@@ -1,4 +1,4 @@
-"""Error pages in the user's language; JSON errors under /api/."""
+"""Error pages in the user's language; JSON errors under /api/, Open311 errors under /open311/."""
 
 from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
@@ -38,6 +38,10 @@ def wants_json() -> bool:
 
 def render_error(code: int, message: str | None = None):
     message = message or default_message(code)
+    if request.path.startswith("/open311/"):
+        from .open311.formats import error_response
+
+        return error_response(code, [message])
     if wants_json():
         return jsonify(error={"status": code, "message": message}), code
     response = make_response(render_template("errors/error.html", code=code, title=title(code),
@@ -66,7 +70,17 @@ def handle_unexpected(error: Exception):
     return render_error(500)
 
 
+def refuse_nul_characters() -> None:
+    """A NUL character in the URL or a form is never meant; PostgreSQL would fail on it (a 500)."""
+    values = [request.path, *request.args.values()]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values.extend(request.form.values())
+    if any("\x00" in value for value in values):
+        bad_request(_("The request contains characters that are not allowed."))
+
+
 def register(app) -> None:
+    app.before_request(refuse_nul_characters)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     # Flask wraps any unhandled exception in InternalServerError (outside debug and testing).

@@ -6,6 +6,7 @@ translated in portal/translations like every other string of the portal.
 
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as ngettext  # lazy; named so that pybabel extracts it
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -80,4 +81,14 @@ WTFORMS_MESSAGES = (
     _l("The CSRF tokens do not match."),
     _l("The referrer header is missing."),
     _l("The referrer does not match the host."),
+)
+
+# WTForms asks for these with ngettext (Length with only a minimum, only a maximum, or both equal).
+WTFORMS_PLURAL_MESSAGES = (
+    ngettext("Field must be at least %(min)d character long.",
+             "Field must be at least %(min)d characters long.", 2),
+    ngettext("Field cannot be longer than %(max)d character.",
+             "Field cannot be longer than %(max)d characters.", 2),
+    ngettext("Field must be exactly %(max)d character long.",
+             "Field must be exactly %(max)d characters long.", 2),
 )

@@ -76,3 +76,23 @@ def user(email: str, role: Role = Role.OPD_ADMIN, owner: Opd | None = None,
     db.session.add(obj)
     db.session.flush()
     return obj
+
+
+def report(unit: ServiceUnit, *, description: str = "Loket tutup pada jam layanan tanpa pengumuman.",
+           category: str = "closed_though_open", visibility: str = "public", created_at=None,
+           contact: dict | None = None, **fields):
+    """A disruption report about ``unit`` (received, unanswered unless ``fields`` say otherwise)."""
+    from portal.models import Report, ReportContact
+    from portal.models.types import utcnow
+    from portal.reports import codes
+
+    created_at = created_at or utcnow()
+    obj = Report(code=fields.pop("code", codes.new_code("BKS")), unit=unit, opd_id=unit.opd_id,
+                 category=category, description=description,
+                 visited_on=fields.pop("visited_on", created_at.date()), visibility=visibility,
+                 created_at=created_at, updated_at=created_at, **fields)
+    if contact:
+        obj.contact = ReportContact(consent_at=created_at, **contact)
+    db.session.add(obj)
+    db.session.flush()
+    return obj

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from portal.extensions import db
-from portal.models import Holiday, Opd, OutputIndicator, Override, PolicyPhase, Role, ServiceUnit, User
+from portal.models import Holiday, Opd, OutputIndicator, Override, PolicyPhase, Report, Role, ServiceUnit, User
 from portal.policy import PhaseDraft
 
 from . import factories as f
@@ -44,6 +44,7 @@ class World:
     admin_b: User  # OPD admin of B ("another OPD" for everything of A)
     city: User  # BKPSDM
     indicator_a: OutputIndicator  # an output indicator of OPD A
+    report_a: Report  # a disruption report about unit A, with the reporter's contact data
 
     def by_role(self, role: str) -> User | None:
         return {"anonymous": None, "other_opd": self.admin_b, "owner": self.admin_a, "city": self.city}[role]
@@ -67,8 +68,11 @@ def build_world() -> World:
     indicator_a = OutputIndicator(opd=opd_a, slug="dokumen-terbit", name="Dokumen terbit",
                                   unit_of_measure="dokumen")
     db.session.add(indicator_a)
+    report_a = f.report(unit_a, created_at=datetime(2025, 11, 3, 2, 0, tzinfo=timezone.utc),
+                        contact={"name": "Warga Pelapor", "phone": "081234567890", "email": "warga@example.org"})
     db.session.commit()
-    return World(opd_a, opd_b, unit_a, unit_b, override_a, phase, holiday, admin_a, admin_b, city, indicator_a)
+    return World(opd_a, opd_b, unit_a, unit_b, override_a, phase, holiday, admin_a, admin_b, city, indicator_a,
+                 report_a)
 
 
 def sign_in(client, user: User | int | None) -> None:

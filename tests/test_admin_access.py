@@ -117,6 +117,15 @@ ROUTES: dict[str, Route] = {
     "admin.outputs_costs": Route(post=Access.OWNER, data=lambda w: {
         "opd": w.opd_a.slug, "month": "2025-10", "electricity": "1500000"}),
     "admin.outputs_template": Route(get=Access.STAFF),
+    # disruption reports triage (portal/admin/reports.py)
+    "admin.report_queue": Route(get=Access.STAFF),
+    "admin.report_detail": Route(get=Access.OWNER),
+    "admin.report_status": Route(post=Access.OWNER, data=lambda w: {
+        "status": "verified", "public_message": "Laporan sedang kami periksa.", "internal_note": ""}),
+    "admin.report_spam": Route(post=Access.OWNER, data=lambda w: {"spam": "1"}),
+    "admin.report_hide": Route(post=Access.OWNER),
+    "admin.report_reassign": Route(post=Access.CITY, data=lambda w: {"opd": w.opd_b.slug, "note": "Kewenangan Dinsos"}),
+    "admin.report_erase_contact": Route(post=Access.OWNER),
     # another OPD's lines in a file are rejected with the file's other problems, line by line
     "admin.outputs_import": Route(get=Access.STAFF, post=Access.OWNER, refused=400, data=lambda w: {
         "content": "date,opd,mode,indicator,quantity,staff_on_duty,reports_due,reports_submitted\n"
@@ -133,6 +142,7 @@ URL_ARGS: dict[str, Callable[[World], object]] = {
     "holiday_id": lambda w: w.holiday.id,
     "opd_id": lambda w: w.opd_a.id,
     "user_id": lambda w: w.admin_a.id,
+    "code": lambda w: w.report_a.code,
 }
 
 ROLES = ("anonymous", "other_opd", "owner", "city")

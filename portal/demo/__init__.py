@@ -328,6 +328,10 @@ def seed(password: str) -> dict:
     seed_overrides(units, users)
     db.session.commit()
     added, _updated = sync_holidays(HOLIDAY_YEARS)
+    from ..reports.demo import seed_reports
+
+    seed_reports()
+    db.session.commit()
     for seeder in SEEDERS:
         seeder()
         db.session.commit()

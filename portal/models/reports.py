@@ -64,6 +64,7 @@ class Report(db.Model):
     visibility: Mapped[str] = mapped_column(String(20), default=Visibility.PUBLIC.value)
     status: Mapped[str] = mapped_column(String(20), default=ReportStatus.RECEIVED.value, index=True)
     is_spam: Mapped[bool] = mapped_column(Boolean, default=False)
+    spam_reason: Mapped[str | None] = mapped_column(String(40))  # "honeypot", "links", "staff"
     source: Mapped[str] = mapped_column(String(10), default="web")
     # A random token from the form: the same submission sent twice creates one report.
     submission_token: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -118,6 +119,9 @@ class ReportUpdate(db.Model):
     public_message: Mapped[str] = mapped_column(Text, default="")
     internal_note: Mapped[str] = mapped_column(Text, default="")  # staff only, never public
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # Set when a city admin forwarded the report to another OPD (shown publicly as a step).
+    forwarded_to_id: Mapped[int | None] = mapped_column(ForeignKey("opd.id", ondelete="SET NULL"))
 
     report: Mapped[Report] = relationship(back_populates="updates")
     actor: Mapped["User | None"] = relationship()  # noqa: F821
+    forwarded_to: Mapped[Opd | None] = relationship()

@@ -1,6 +1,7 @@
 // Portal Layanan: small progressive enhancements on top of htmx. The site works without this file.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js"); // shows what needs JavaScript (.js-only)
   var body = document.body;
   function announce(message) {
     var live = document.getElementById("live");
@@ -17,6 +18,10 @@
     if (target) target.setAttribute("aria-busy", "false");
   });
   document.addEventListener("htmx:afterSwap", function (event) {
+    // A submitted form came back with errors: move to its summary, which lists and links them.
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var errors = source && source.tagName === "FORM" && document.querySelector(".error-summary");
+    if (errors) { errors.focus(); return; }
     var summary = event.detail.target && event.detail.target.querySelector("[data-announce], .result-summary");
     announce(summary ? summary.textContent.trim() : body.dataset.msgUpdated);
   });

@@ -35,11 +35,11 @@ def test_filters_swap_the_results_and_push_a_shareable_url(live_server, page):
     page.wait_for_url(re.compile(r".*indikator=surat-naskah-diproses.*"))
     page.select_option("#opd", "dpmptsp")
     page.wait_for_url(re.compile(r".*opd=dpmptsp.*"))
-    page.wait_for_function("document.querySelectorAll('#table-ranking tbody tr').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#table-ranking tbody tr').length === 1")
     assert "dari=2025-09-01" in page.url
     assert page.locator("header.site-header").count() == 1  # only the results were swapped
     page.go_back()
-    page.wait_for_function(f"document.querySelectorAll('#table-ranking tbody tr').length === {everyone}")
+    page.wait_for_function(f"() => document.querySelectorAll('#table-ranking tbody tr').length === {everyone}")
 
 
 def test_statistics_fit_a_360px_screen(live_server, page):
