@@ -30,7 +30,7 @@ compile-translations:
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file --ignore-dirs '.*' \
 		--project "Portal Layanan" -o portal/translations/messages.pot .
-	$(BIN)/pybabel update -N -i portal/translations/messages.pot -d portal/translations --width 100
+	$(BIN)/pybabel update -N --ignore-obsolete -i portal/translations/messages.pot -d portal/translations --width 100
 
 db:
 	$(FLASK) init-db

@@ -91,6 +91,8 @@ def public_actor(event: AuditEvent) -> str:
         return event.actor.opd.short_name
     if event.actor is not None and event.actor.is_city_admin:
         return _("City administration (BKPSDM)")
+    if event.action == "report.create":
+        return _("A resident")
     return _("the system")
 
 

@@ -26,6 +26,9 @@ class Defaults:
 
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
+    # The largest request body accepted (CSV imports are the largest): 413 beyond it.
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
 

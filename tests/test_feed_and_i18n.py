@@ -75,3 +75,23 @@ def test_every_message_has_an_indonesian_translation(tmp_path):
 def test_dates_and_numbers_follow_the_language(client):
     assert "Kamis, 6 November 2025" in client.get("/?tanggal=2025-11-06").get_data(as_text=True)
     assert "Thursday, 6 November 2025" in client.get("/?tanggal=2025-11-06&lang=en").get_data(as_text=True)
+
+
+def test_a_new_public_report_in_the_feed_is_authored_by_a_resident(app, client):
+    from portal.reports.service import record_created
+
+    with app.app_context():
+        report = f.report(f.unit("Loket Bintara", owner=f.opd("Disdukcapil")),
+                          contact={"name": "Nama Rahasia", "phone": "0811", "email": "r@example.org"})
+        record_created(report)
+        db.session.commit()
+    feed = ET.fromstring(client.get("/feed.atom").data)
+    authors = [e.find(f"{ATOM}author/{ATOM}name").text for e in feed.findall(f"{ATOM}entry")]
+    assert authors == ["Warga"]
+    assert b"Nama Rahasia" not in client.get("/feed.atom").data
+
+
+def test_a_request_body_over_the_limit_gets_413_in_indonesian(client):
+    response = client.post("/lapor", data={"description": "x" * (5 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "terlalu besar" in response.get_data(as_text=True)

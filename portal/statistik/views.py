@@ -6,7 +6,6 @@ from __future__ import annotations
 from babel.dates import format_date
 from flask import Blueprint, Response, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import charts, opendata, stats
@@ -14,22 +13,13 @@ from ..availability import phase_name
 from ..extensions import db
 from ..htmx import render, wants_fragment
 from ..i18n import lang, number, percent
-from ..models import CostCategory, Opd, ReportCategory
+from ..models import CostCategory, Opd
 from ..outputs import COLUMN_HELP, COST_LABELS
+from ..reports.words import CATEGORY_LABELS
 from .query import PAGE_ARGS, StatsQuery, indicator_choices, stats_query
 
 # cli_group=None: its command (import-outputs) is a top-level flask command.
 bp = Blueprint("statistik", __name__, cli_group=None)
-
-CATEGORY_LABELS = {
-    ReportCategory.CLOSED_THOUGH_OPEN: _l("Closed though scheduled to open"),
-    ReportCategory.NO_STAFF: _l("No staff to serve"),
-    ReportCategory.ONLINE_UNREACHABLE: _l("Online channel unreachable"),
-    ReportCategory.LONG_WAIT: _l("Very long wait or slow service"),
-    ReportCategory.WRONG_INFO: _l("Wrong information on the portal"),
-    ReportCategory.OTHER: _l("Other"),
-}
-
 
 def page_args(q: StatsQuery) -> dict:
     """The query string of a statistics URL (without defaults left implicit)."""
