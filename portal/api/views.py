@@ -15,8 +15,9 @@ from ..clock import today
 from ..errors import not_found
 from ..extensions import csrf, db
 from ..htmx import render
-from ..models import Kecamatan, Opd, OutputIndicator, Report, ReportCategory, ReportStatus, ServiceUnit, Visibility
+from ..models import Kecamatan, Opd, OutputIndicator, Report, ReportCategory, ReportStatus, ServiceUnit
 from ..params import choice_arg, date_arg, int_arg, slug_arg, text_arg
+from ..reports.service import public_query
 from ..schedule import Status
 from ..statistik.query import API_ARGS, stats_query
 from .openapi import document
@@ -225,16 +226,8 @@ def reports():
     wanted_status = choice_arg("status", [s.value for s in ReportStatus], "status")
     category = choice_arg("category", [c.value for c in ReportCategory], "category")
     limit, offset = page_args()
-    query = select(Report).where(Report.is_spam.is_(False), Report.visibility != Visibility.CONFIDENTIAL.value)
-    if opd is not None:
-        query = query.where(Report.opd_id == opd.id)
-    if wanted_status:
-        query = query.where(Report.status == wanted_status)
-    if category:
-        query = query.where(Report.category == category)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = db.session.scalars(
-        query.options(selectinload(Report.unit), selectinload(Report.opd), selectinload(Report.updates))
-        .order_by(Report.created_at.desc(), Report.id.desc()).limit(limit).offset(offset)).all()
+    query = public_query(opd=opd, status=wanted_status, category=category)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page = db.session.scalars(query.options(selectinload(Report.updates)).limit(limit).offset(offset)).all()
     return jsonify(total=total, limit=limit, offset=offset,
-                   data=[report_doc(report) for report in page if report.is_listed])
+                   data=[report_doc(report) for report in page])
