@@ -78,11 +78,15 @@ def init_extensions(app: Flask) -> None:
     from .models import User
 
     @login_manager.user_loader
-    def load_user(user_id: str):
+    def load_user(session_id: str):
+        """The signed-in user, unless deactivated or the password changed since (both end sessions)."""
+        user_id, _, binding = session_id.partition(".")
         if not user_id.isdigit():
             return None
         user = db.session.get(User, int(user_id))
-        return user if user is not None and user.is_active else None  # deactivation ends sessions
+        if user is None or not user.is_active or binding != user.session_binding():
+            return None
+        return user
 
 
 def register_blueprints(app: Flask) -> None:

@@ -77,10 +77,13 @@ def build_world() -> World:
 
 def sign_in(client, user: User | int | None) -> None:
     """Sign a user (or a user id) in, or everybody out with None."""
+    if user is not None:
+        with client.application.app_context():
+            session_id = db.session.get(User, user if isinstance(user, int) else user.id).get_id()
     with client.session_transaction() as session:
         session.clear()
         if user is not None:
-            session["_user_id"] = str(user if isinstance(user, int) else user.id)
+            session["_user_id"] = session_id
             session["_fresh"] = True
 
 

@@ -120,3 +120,15 @@ def test_create_admin_command_reads_password_from_environment(app, runner):
     result = runner.invoke(args=["create-admin", "--email", "x@y.id", "--name", "X", "--role", "opd_admin"],
                            env={"ADMIN_PASSWORD": "panjang-sekali-123"})
     assert result.exit_code != 0 and "--opd" in result.output
+
+
+def test_a_new_password_ends_the_other_sessions(app, client, auth, staff):
+    assert auth.login("petugas@bekasikota.go.id").status_code == 302
+    assert client.get("/admin/").status_code == 200
+    with app.app_context():
+        user = db.session.scalar(select(User).filter_by(email="petugas@bekasikota.go.id"))
+        user.set_password("kata-sandi-baru-sekali")
+        db.session.commit()
+    assert client.get("/admin/").status_code == 302  # this browser must sign in again
+    assert auth.login("petugas@bekasikota.go.id", "kata-sandi-baru-sekali").status_code == 302
+    assert client.get("/admin/").status_code == 200

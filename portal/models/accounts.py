@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from enum import StrEnum
 
@@ -46,6 +47,13 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login: inactive accounts cannot log in
         return self.is_active_account
+
+    def get_id(self) -> str:
+        """The session's user id, bound to the password: a new password ends the other sessions."""
+        return f"{self.id}.{self.session_binding()}"
+
+    def session_binding(self) -> str:
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
     @property
     def is_city_admin(self) -> bool:
