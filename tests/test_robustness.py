@@ -1,0 +1,46 @@
+"""Bad input anywhere gets a 4xx, never a 500: every GET route of the app (public, API, Open311
+and, signed in as a city admin, the staff area) with hostile path and query values."""
+
+import pytest
+from werkzeug.routing import Rule
+
+from portal import create_app
+
+from .staff import build_world, sign_in
+
+HOSTILE = ["", "%00", "x" * 400, "../../etc/passwd", "<script>alert(1)</script>", "-1", "0",
+           "99999999999999999999", "2025-02-30", "1900-01-01", "9999-12-31", "NaN", "ʕ•ᴥ•ʔ", "' OR 1=1 --"]
+PARAMS = ["aksi", "category", "dari", "date", "days", "essential", "from", "halaman", "hari", "kategori",
+          "kecamatan", "limit", "mulai", "offset", "opd", "pengguna", "q", "sampai", "spam", "status",
+          "tahun", "tanggal", "terlambat", "unit", "akhiri", "kontak", "lang", "mode", "next", "unit_q",
+          "indikator", "urut", "kode", "service_code", "start_date", "end_date", "service_request_id",
+          "jurisdiction_id"]
+
+
+def get_rules() -> list[Rule]:
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    return sorted((rule for rule in app.url_map.iter_rules()
+                   if "GET" in rule.methods and rule.endpoint != "static"), key=lambda rule: rule.rule)
+
+
+RULES = get_rules()
+
+
+def fill(rule: Rule, value: str) -> str:
+    path = rule.rule
+    for argument in rule.arguments:
+        path = path.replace(f"<{argument}>", value or "x").replace(f"<int:{argument}>", "123456")
+        path = path.replace(f"<path:{argument}>", value or "x")
+    return path
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.rule)
+def test_no_get_route_answers_500_to_hostile_input(app, client, rule):
+    with app.app_context():
+        world = build_world()
+        sign_in(client, world.city)  # the staff pages too, with every permission
+    for value in HOSTILE:
+        url = fill(rule, value.replace("%00", "\x00"))
+        for param in PARAMS:
+            response = client.get(url, query_string={param: value.replace("%00", "\x00")})
+            assert response.status_code < 500, (url, param, value, response.status_code)
