@@ -24,7 +24,7 @@ from ..clock import today
 from ..demo import slugify
 from ..extensions import db
 from ..forms import PortalForm
-from ..htmx import redirect, render, wants_fragment
+from ..htmx import error_status, redirect, render
 from ..models import CostCategory, Holiday, Opd, OutputDay, OutputIndicator, WorkMode
 from ..params import date_arg
 from ..workdays import is_working_day
@@ -175,7 +175,7 @@ def outputs_page():
 def form_errors(template_block: str, opd: Opd, **forms):
     """The page with a form's errors: 200 with the fragment for htmx, 400 for a plain POST."""
     context = page_context(opd, **forms)
-    status = 200 if wants_fragment() else 400
+    status = error_status()
     return render("admin/outputs.html", template_block, status=status, **context)
 
 
@@ -299,7 +299,7 @@ def outputs_import():
     if not form.validate() or not data:
         if not data:
             form.file.errors = list(form.file.errors) + [_("Choose a CSV file.")]
-        status = 200 if wants_fragment() else 400
+        status = error_status()
         return render("admin/outputs_import.html", "import_result", status=status, form=form, plan=None,
                       columns=outputs.COLUMN_HELP)
     plan = outputs.plan_import(data, filename, current_user, today())
@@ -316,7 +316,7 @@ def outputs_import():
             flash(_("Import done: %(new)d new lines, %(changed)d corrected, %(unchanged)d unchanged (already "
                     "stored).", **{k: counts[k] for k in ("new", "changed", "unchanged")}), "success")
             return redirect(url_for("admin.outputs_import"))
-    status = 200 if (not store or wants_fragment()) else 400
+    status = 200 if not store else error_status()  # a dry run is not an error
     text = data.decode("utf-8-sig", errors="replace") if len(data) <= outputs.MAX_BYTES else ""
     return render("admin/outputs_import.html", "import_result", status=status, form=form, plan=plan, store=store,
                   content=text, filename=filename, columns=outputs.COLUMN_HELP, mode_labels=outputs.MODE_LABELS)

@@ -103,7 +103,7 @@ def report_status(code: str):
         db.session.commit()
         flash(_("Report %(code)s updated.", code=report.code), "success")
         return htmx.redirect(url_for("admin.report_detail", code=report.code))
-    status = 200 if htmx.wants_fragment() else 400
+    status = htmx.error_status()
     return htmx.render("admin/reports/detail.html", "status_form", status=status,
                        **detail_context(report, status_form=form))
 
@@ -153,7 +153,7 @@ def report_reassign(code: str):
         db.session.commit()
         flash(_("Report %(code)s forwarded to %(opd)s.", code=report.code, opd=opd.short_name), "success")
         return htmx.redirect(url_for("admin.report_detail", code=report.code))
-    status = 200 if htmx.wants_fragment() else 400
+    status = htmx.error_status()
     return htmx.render("admin/reports/detail.html", "reassign_form", status=status,
                        **detail_context(report, reassign=form))
 

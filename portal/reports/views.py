@@ -87,7 +87,7 @@ def new():
                 flash(_("This report had already been received; here is its tracking code: %(code)s",
                         code=report.code), "info")
             return htmx.redirect(url_for("reports.track", code=report.code))
-        status = 200 if htmx.wants_fragment() else 400
+        status = htmx.error_status()
     else:
         form = ReportForm(formdata=None, units=units, visited_on=today())
         slug = request.args.get("unit", "").strip()
