@@ -3,7 +3,7 @@
 from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, InternalServerError, NotFound
 
 from .htmx import add_vary
 
@@ -87,29 +87,23 @@ def register(app) -> None:
     app.register_error_handler(InternalServerError, handle_unexpected)
 
 
-def bad_request(message: str):
-    """Abort with 400 and a message for the user (already translated)."""
-    from werkzeug.exceptions import BadRequest
-
-    error = BadRequest()
-    error.portal_message = message
-    raise error
-
-
-def not_found(message: str | None = None):
-    from werkzeug.exceptions import NotFound
-
-    error = NotFound()
+def _abort(exception_class, message: str | None):
+    """Raise an HTTP error whose page shows ``message`` (already translated) when given."""
+    error = exception_class()
     if message:
         error.portal_message = message
     raise error
+
+
+def bad_request(message: str):
+    """Abort with 400 and a message for the user (already translated)."""
+    _abort(BadRequest, message)
+
+
+def not_found(message: str | None = None):
+    _abort(NotFound, message)
 
 
 def forbidden(message: str | None = None):
     """Abort with 403 and a message for the user (already translated)."""
-    from werkzeug.exceptions import Forbidden
-
-    error = Forbidden()
-    if message:
-        error.portal_message = message
-    raise error
+    _abort(Forbidden, message)
