@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text, Time
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text, Time, false
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
 from .places import Opd, ServiceUnit
@@ -51,6 +51,8 @@ class Report(db.Model):
         CheckConstraint(f"status IN ({_values(ReportStatus)})", name="status"),
         CheckConstraint(f"visibility IN ({_values(Visibility)})", name="visibility"),
         CheckConstraint("source IN ('web', 'open311')", name="source"),
+        # Once anonymous, always anonymous: the flag outlives any later change of visibility.
+        CheckConstraint("visibility != 'anonymous' OR filed_anonymous", name="anonymity_kept"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,6 +64,9 @@ class Report(db.Model):
     visited_on: Mapped[date] = mapped_column(Date, index=True)
     visited_at: Mapped[time | None] = mapped_column(Time)
     visibility: Mapped[str] = mapped_column(String(20), default=Visibility.PUBLIC.value)
+    # Filed (or ever made) anonymous: the reporter's identity stays hidden from every agency for
+    # good, whatever the visibility becomes later (e.g. confidential). Never cleared.
+    filed_anonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(20), default=ReportStatus.RECEIVED.value, index=True)
     is_spam: Mapped[bool] = mapped_column(Boolean, default=False)
     spam_reason: Mapped[str | None] = mapped_column(String(40))  # "honeypot", "links", "staff"
@@ -84,6 +89,12 @@ class Report(db.Model):
 
     def __repr__(self) -> str:
         return f"<Report {self.code} {self.status}>"
+
+    @validates("visibility")
+    def _keep_anonymity(self, _key: str, value: str) -> str:
+        if value == Visibility.ANONYMOUS:
+            self.filed_anonymous = True
+        return value
 
     @property
     def is_listed(self) -> bool:

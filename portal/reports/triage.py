@@ -65,13 +65,14 @@ def may_manage(user: User, report: Report) -> bool:
 
 
 def may_see_contact(user: User, report: Report) -> bool:
-    """Contact data: city admins always; the responsible OPD's staff unless the report is anonymous
-    (SP4N-LAPOR's "anonim": the identity is hidden from the agency)."""
+    """Contact data: city admins always; the responsible OPD's staff unless the report was ever
+    anonymous (SP4N-LAPOR's "anonim": the identity is hidden from the agency, for good, even after
+    the report was made confidential or forwarded)."""
     if not user.is_authenticated:
         return False
     if user.is_city_admin:
         return True
-    return report.visibility != Visibility.ANONYMOUS.value and user.may_manage_opd(report.opd_id)
+    return not report.filed_anonymous and user.may_manage_opd(report.opd_id)
 
 
 def _event(action: str, report: Report, actor: User | None, *, public: bool = False,
