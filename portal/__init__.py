@@ -75,18 +75,9 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
 
-    from .models import User
+    from .auth import sessions
 
-    @login_manager.user_loader
-    def load_user(session_id: str):
-        """The signed-in user, unless deactivated or the password changed since (both end sessions)."""
-        user_id, _, binding = session_id.partition(".")
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.is_active or binding != user.session_binding():
-            return None
-        return user
+    sessions.configure(app)  # server-side revocation, timeouts, remember-me cookie settings
 
 
 def register_blueprints(app: Flask) -> None:

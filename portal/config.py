@@ -23,6 +23,12 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # Staff sessions (portal/auth/sessions.py): "keep me signed in" lasts at most this many days
+    # (its cookie is Secure whenever SESSION_COOKIE_SECURE is); a session without it ends after
+    # STAFF_IDLE_MINUTES without a request, and any session STAFF_SESSION_HOURS after sign-in.
+    STAFF_REMEMBER_DAYS = 14
+    STAFF_IDLE_MINUTES = 30
+    STAFF_SESSION_HOURS = 12
 
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 

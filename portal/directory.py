@@ -170,6 +170,8 @@ def update_user(user: User, values: dict[str, Any], actor: User | None) -> bool:
     after = user_snapshot(user)
     if before == after:
         return False
+    if any(before[key] != after[key] for key in ("role", "opd_id", "is_active_account")):
+        user.end_sessions()  # what the account may do changed: it signs in again
     if before["is_active_account"] and not after["is_active_account"]:
         action = "user.deactivate"
     elif not before["is_active_account"] and after["is_active_account"]:

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
@@ -14,6 +14,7 @@ from ..clock import now
 from ..extensions import db, limiter
 from ..htmx import render
 from ..models import User
+from . import sessions
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -50,7 +51,7 @@ def login():
             user.last_login_at = now()
             audit.record("login.success", user, actor=user, opd_id=user.opd_id)
             db.session.commit()
-            login_user(user, remember=bool(form.remember.data))
+            sessions.start(user, remember=bool(form.remember.data))
             return redirect(safe_next(request.args.get("next")))
         else:
             register_failure(user)
@@ -81,7 +82,7 @@ def register_failure(user: User) -> None:
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out (POST with CSRF, so another site cannot sign staff out)."""
-    logout_user()
+    """Sign out (POST with CSRF, so another site cannot sign staff out), on every device."""
+    sessions.end(current_user)
     flash(_("You are signed out."), "info")
     return redirect(url_for("public.index"))

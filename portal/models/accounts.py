@@ -37,6 +37,8 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Raised to end every session and remember-me cookie of the account (see portal/auth/sessions.py).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     opd: Mapped[Opd | None] = relationship()
@@ -49,11 +51,16 @@ class User(UserMixin, db.Model):
         return self.is_active_account
 
     def get_id(self) -> str:
-        """The session's user id, bound to the password: a new password ends the other sessions."""
+        """The session's user id, bound to the session generation and the password."""
         return f"{self.id}.{self.session_binding()}"
 
     def session_binding(self) -> str:
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        material = f"{self.session_generation or 0}:{self.password_hash}"
+        return hashlib.sha256(material.encode()).hexdigest()[:16]
+
+    def end_sessions(self) -> None:
+        """End every session and remember-me cookie of this account, on every device."""
+        self.session_generation = (self.session_generation or 0) + 1
 
     @property
     def is_city_admin(self) -> bool:
@@ -61,6 +68,7 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
