@@ -56,6 +56,10 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = defaults.database_uri(app.instance_path)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = defaults.instance_secret_key(app.instance_path)
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        from .ratelimit import default_uri
+
+        app.config["RATELIMIT_STORAGE_URI"] = "memory://" if app.testing else default_uri(app.instance_path)
 
 
 def init_extensions(app: Flask) -> None:

@@ -65,7 +65,7 @@ def create_admin_command(email, name, role, opd_slug, password):
         db.session.add(user)
     user.name, user.role, user.opd = name, role, opd
     user.set_password(password)
-    user.failed_logins, user.locked_until = 0, None
+    user.failed_logins = 0
     from . import audit
 
     audit.record("user.create" if created else "user.password_reset", user, opd_id=user.opd_id,

@@ -35,12 +35,19 @@ class Defaults:
     # The largest request body accepted (CSV imports are the largest): 413 beyond it.
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
 
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Rate-limit counters: None = an SQLite file in instance/ shared by every worker of this
+    # machine (portal/ratelimit.py); redis://host:6379 to share them between machines.
+    # Tests get per-process memory unless they choose a storage.
+    RATELIMIT_STORAGE_URI = None
     RATELIMIT_HEADERS_ENABLED = True
 
-    # Login throttling: failures before a temporary lock, and how long the lock lasts.
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_LOCK_MINUTES = 15
+    # Login throttling (portal/auth/throttle.py): attempts per address, and failed sign-ins per
+    # account and address and per address; beyond them that address waits. Never an account lock.
+    LOGIN_RATE_LIMIT = "20 per minute; 100 per hour"
+    LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS = "5 per 15 minutes; 20 per day"
+    LOGIN_FAILURES_PER_ADDRESS = "30 per hour"
+    # Staff accounts list: flag an account with at least this many failures since its last sign-in.
+    LOGIN_NOTICE_FAILURES = 5
 
     # How far a date in a public URL may be from today (the schedule is not a calendar of eternity).
     MAX_DAYS_FROM_TODAY = 3 * 366

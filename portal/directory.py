@@ -17,7 +17,6 @@ from . import audit
 from .availability import escape_like
 from .extensions import db
 from .models import Kecamatan, Opd, Role, ServiceUnit, UnitHours, User
-from .models.types import utcnow
 
 OPD_FIELDS = ["slug", "short_name", "name", "kind", "website", "phone"]
 # What an OPD admin may change in her own units; city admins change the rest too.
@@ -186,18 +185,14 @@ def update_user(user: User, values: dict[str, Any], actor: User | None) -> bool:
 def reset_password(user: User, password: str, actor: User | None) -> None:
     """Set a new password; the account is unlocked too. Nothing about the password is recorded."""
     user.set_password(password)
-    user.failed_logins, user.locked_until = 0, None
+    user.failed_logins, user.throttle_epoch = 0, (user.throttle_epoch or 0) + 1
     audit.record("user.password_reset", user, after={"password": "set"}, opd_id=user.opd_id, actor=actor,
                  summary=user.email)
 
 
 def unlock_user(user: User, actor: User | None) -> None:
-    """Lift a temporary lock after repeated failed logins."""
-    before = {"locked_until": audit.plain(user.locked_until), "failed_logins": user.failed_logins}
-    user.failed_logins, user.locked_until = 0, None
-    audit.record("user.unlock", user, before=before, after={"locked_until": None, "failed_logins": 0},
+    """Forget the failed sign-ins: every address may try this account again at once."""
+    before = {"failed_logins": user.failed_logins}
+    user.failed_logins, user.throttle_epoch = 0, (user.throttle_epoch or 0) + 1
+    audit.record("user.unlock", user, before=before, after={"failed_logins": 0},
                  opd_id=user.opd_id, actor=actor, summary=user.email)
-
-
-def is_locked(user: User) -> bool:
-    return user.is_locked(utcnow())

@@ -8,11 +8,12 @@ itself is tested in test_auth.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from portal.auth.sessions import login_id
 from portal.extensions import db
 from portal.models import Holiday, Opd, OutputIndicator, Override, PolicyPhase, Report, Role, ServiceUnit, User
 from portal.policy import PhaseDraft
@@ -79,7 +80,7 @@ def sign_in(client, user: User | int | None) -> None:
     """Sign a user (or a user id) in, or everybody out with None."""
     if user is not None:
         with client.application.app_context():
-            session_id = db.session.get(User, user if isinstance(user, int) else user.id).get_id()
+            session_id = login_id(db.session.get(User, user if isinstance(user, int) else user.id), False)
     with client.session_transaction() as session:
         session.clear()
         if user is not None:
@@ -87,9 +88,9 @@ def sign_in(client, user: User | int | None) -> None:
             session["_fresh"] = True
 
 
-def lock(user: User, minutes: int = 15) -> None:
-    user.failed_logins = 0
-    user.locked_until = datetime.now(timezone.utc) + timedelta(minutes=minutes)
+def lock(user: User, failures: int = 5) -> None:
+    """Failed sign-ins on record, as after someone tried to guess the password."""
+    user.failed_logins = failures
 
 
 def database_state() -> dict[str, list[str]]:

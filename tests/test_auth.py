@@ -1,7 +1,8 @@
-"""Staff login: generic errors, a temporary lock after repeated failures, CSRF, cookies."""
+"""Staff login: generic errors, throttling that cannot lock staff out, equal timing, CSRF, cookies."""
 
 import re
-from datetime import timedelta
+import statistics
+import time
 
 import pytest
 from sqlalchemy import select
@@ -49,23 +50,98 @@ def test_empty_login_form_is_a_400_with_field_errors(client, staff):
     assert "Kolom ini wajib diisi." in response.get_data(as_text=True)
 
 
-def test_repeated_failures_lock_the_account_and_are_audited(app, client, auth, staff):
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        assert auth.login("petugas@bekasikota.go.id", "salah").status_code == 400
-    # Even the right password is refused while the lock lasts, with the same message.
-    response = auth.login("petugas@bekasikota.go.id")
-    assert response.status_code == 400
-    assert "dikunci sementara" in response.get_data(as_text=True)
+STRANGER, OWNER = "203.0.113.7", "198.51.100.9"
+THROTTLED = dict(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="1000 per minute")
+
+
+def attempt(client, email, password="salah-sekali", address=STRANGER):
+    return client.post("/admin/login", data={"email": email, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def actions(app, email):
     with app.app_context():
-        user = db.session.scalar(select(User).filter_by(email="petugas@bekasikota.go.id"))
-        assert user.locked_until is not None
-        actions = db.session.scalars(select(AuditEvent.action).filter_by(object_id=user.id)).all()
-        assert actions.count("login.failure") == app.config["LOGIN_MAX_FAILURES"] - 1
-        assert "login.locked" in actions
-        # When the lock has expired, the right password works again.
-        user.locked_until = user.locked_until - timedelta(minutes=app.config["LOGIN_LOCK_MINUTES"] + 1)
+        user = db.session.scalar(select(User).filter_by(email=email))
+        return db.session.scalars(select(AuditEvent.action).filter_by(object_id=user.id)).all()
+
+
+@pytest.mark.config(**THROTTLED)
+def test_a_stranger_guessing_passwords_delays_only_himself(app, client, auth, staff):
+    codes = [attempt(client, "petugas@bekasikota.go.id").status_code for _ in range(12)]
+    assert codes == [400] * 5 + [429] * 7
+    waiting = attempt(client, "petugas@bekasikota.go.id", "correct-horse-battery")
+    assert waiting.status_code == 429 and 0 < int(waiting.headers["Retry-After"]) <= 15 * 60
+    assert "Terlalu banyak percobaan masuk yang gagal" in waiting.get_data(as_text=True)
+    # The owner, from her own network, signs in at once and is told that someone tried.
+    owner = app.test_client()
+    response = attempt(owner, "petugas@bekasikota.go.id", "correct-horse-battery", OWNER)
+    assert response.status_code == 302
+    assert "5 kali percobaan masuk gagal" in owner.get("/admin/").get_data(as_text=True)
+    done = actions(app, "petugas@bekasikota.go.id")
+    assert done.count("login.failure") == 5 and done.count("login.throttled") == 1
+    assert "login.success" in done
+
+
+@pytest.mark.config(**THROTTLED)
+def test_unknown_accounts_are_throttled_alike_so_the_throttle_tells_nothing(client, staff):
+    codes = [attempt(client, "tidak-ada@bekasikota.go.id").status_code for _ in range(7)]
+    assert codes == [400] * 5 + [429] * 2
+
+
+@pytest.mark.config(**THROTTLED, LOGIN_FAILURES_PER_ADDRESS="8 per hour")
+def test_one_address_trying_many_accounts_waits_too(client, staff):
+    codes = [attempt(client, f"tebak{i}@bekasikota.go.id").status_code for i in range(10)]
+    assert codes == [400] * 8 + [429] * 2
+    assert attempt(client, "petugas@bekasikota.go.id", "correct-horse-battery", OWNER).status_code == 302
+
+
+@pytest.mark.config(**THROTTLED)
+def test_unlock_lets_a_waiting_address_try_again(app, client, staff):
+    for _ in range(5):
+        attempt(client, "petugas@bekasikota.go.id")
+    assert attempt(client, "petugas@bekasikota.go.id", "correct-horse-battery").status_code == 429
+    admin = app.test_client()
+    assert attempt(admin, "bkpsdm@bekasikota.go.id", "correct-horse-battery", OWNER).status_code == 302
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).filter_by(email="petugas@bekasikota.go.id"))
+    assert "5 kali gagal masuk" in admin.get(f"/admin/pengguna/{user_id}").get_data(as_text=True)
+    assert admin.post(f"/admin/pengguna/{user_id}/buka-kunci").status_code in (302, 303)
+    assert attempt(client, "petugas@bekasikota.go.id", "correct-horse-battery").status_code == 302
+    assert "user.unlock" in actions(app, "petugas@bekasikota.go.id")
+
+
+def seconds(send) -> float:
+    started = time.perf_counter()
+    send()
+    return time.perf_counter() - started
+
+
+@pytest.mark.config(**THROTTLED)
+def test_the_answer_takes_as_long_for_unknown_throttled_deactivated_and_wrong(app, client, staff):
+    """Median times of several requests each, taken in turns, agree within a tolerance."""
+    with app.app_context():
+        f.user("nonaktif@bekasikota.go.id", Role.OPD_ADMIN, f.opd("Dinkes")).is_active_account = False
         db.session.commit()
-    assert auth.login("petugas@bekasikota.go.id").status_code == 302
+    for _ in range(5):  # STRANGER must now wait for this account
+        attempt(client, "petugas@bekasikota.go.id")
+    counter = iter(range(10_000))
+    cases = {
+        "wrong password": lambda: attempt(client, "petugas@bekasikota.go.id", address=f"10.1.0.{next(counter) % 250}"),
+        "unknown account": lambda: attempt(client, "tidak-ada@bekasikota.go.id", address=f"10.2.0.{next(counter) % 250}"),
+        "throttled": lambda: attempt(client, "petugas@bekasikota.go.id", "correct-horse-battery"),
+        "deactivated": lambda: attempt(client, "nonaktif@bekasikota.go.id", "correct-horse-battery",
+                                       address=f"10.3.0.{next(counter) % 250}"),
+    }
+    for send in cases.values():  # warm up
+        send()
+    samples = {name: [] for name in cases}
+    for _ in range(7):
+        for name, send in cases.items():
+            samples[name].append(seconds(send))
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    reference = medians["wrong password"]
+    for name, value in medians.items():
+        assert abs(value - reference) <= 0.3 * reference + 0.01, medians
 
 
 @pytest.mark.config(WTF_CSRF_ENABLED=True)

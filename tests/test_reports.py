@@ -215,6 +215,23 @@ def test_reports_are_limited_per_address(app, client, world):
     assert response.get_json()[0]["code"] == 429
 
 
+@pytest.mark.config(RATELIMIT_ENABLED=True, REPORT_LOOKUP_RATE_LIMIT="6 per minute")
+def test_every_tracking_code_url_shares_one_lookup_limit_per_address(app, client, world):
+    """Guessing codes is as slow on Open311 as on the tracking page: one counter for all of them."""
+    code = code_of(client.post("/lapor", data=form_data()))
+    lookups = [f"/lapor/{code}", "/lapor/BKS-2222-2222", f"/open311/v2/requests/{code}.json",
+               "/open311/v2/requests/BKS-3333-3333.xml", f"/lapor/cari?kode={code}"]
+    assert [client.get(url).status_code < 429 for url in lookups] == [True] * 5
+    # A list of codes counts one lookup per code; a list without codes is not a lookup.
+    assert client.get("/open311/v2/requests.json?service_request_id=BKS-4444-4444,BKS-5555-5555"
+                      ).status_code == 429
+    assert client.get("/open311/v2/requests.json").status_code == 200
+    for url in (f"/lapor/{code}", f"/open311/v2/requests/{code}.json", f"/open311/v2/requests/{code}.xml"):
+        assert client.get(url).status_code == 429, url
+    other = client.get(f"/open311/v2/requests/{code}.json", environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    assert other.status_code == 200
+
+
 @pytest.mark.config(WTF_CSRF_ENABLED=True)
 def test_the_form_needs_its_csrf_token(app, client, world):
     assert client.post("/lapor", data=form_data()).status_code == 400

@@ -50,8 +50,9 @@ def instance(database_uri: str, **settings):
 
 
 def failed_logins(client, count, **kwargs):
-    return [client.post("/admin/login", data={"email": "x@example.org", "password": "x"}, **kwargs).status_code
-            for _ in range(count)]
+    """Wrong passwords for ``count`` different accounts (one account would soon have to wait)."""
+    return [client.post("/admin/login", data={"email": f"x{i}@example.org", "password": "x"}, **kwargs).status_code
+            for i in range(count)]
 
 
 def test_two_instances_share_the_login_rate_limit_through_redis(redis_url, tmp_path):

@@ -50,6 +50,7 @@ ACTION_LABELS = {
     "login.success": _l("Signed in"),
     "login.failure": _l("Wrong password"),
     "login.locked": _l("Account locked after wrong passwords"),
+    "login.throttled": _l("Sign-ins from one address held back after wrong passwords"),
 }
 
 FIELD_LABELS = {

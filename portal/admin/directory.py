@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, request, url_for
+from flask import current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -158,7 +158,7 @@ def user_list():
     """Every staff account, with its role, agency and state."""
     users = db.session.scalars(select(User).options(joinedload(User.opd))
                                .order_by(User.role.desc(), User.email)).all()
-    return render("admin/users.html", users=users, is_locked=directory.is_locked)
+    return render("admin/users.html", users=users, notice_failures=current_app.config["LOGIN_NOTICE_FAILURES"])
 
 
 def opd_options() -> list[Opd]:
@@ -183,8 +183,7 @@ def user_new():
 
 
 def render_user(user: User, form: UserForm, password_form: PasswordForm, status: int = 200):
-    return render("admin/user_form.html", status=status, form=form, user=user, password_form=password_form,
-                  locked=directory.is_locked(user))
+    return render("admin/user_form.html", status=status, form=form, user=user, password_form=password_form)
 
 
 @bp.route("/pengguna/<int:user_id>", methods=["GET", "POST"])
@@ -231,10 +230,10 @@ def user_password(user_id: int):
 @bp.post("/pengguna/<int:user_id>/buka-kunci")
 @city_admin_required
 def user_unlock(user_id: int):
-    """Lift the temporary lock that repeated wrong passwords put on an account."""
+    """Forget an account's failed sign-ins: every address that had to wait may try again at once."""
     user = db.get_or_404(User, user_id)
-    if not directory.is_locked(user) and not user.failed_logins:
-        bad_request(_("This account is not locked."))
+    if not user.failed_logins:
+        bad_request(_("This account has no failed sign-ins to forget."))
     directory.unlock_user(user, actor())
     db.session.commit()
     flash(_("Account unlocked: %(email)s.", email=user.email), "success")

@@ -41,13 +41,18 @@ def configure(app: Flask) -> None:
     login_manager.user_loader(load_user)
 
 
+def login_id(user: User, remember: bool, issued: int | None = None) -> str:
+    """What the session and the remember-me cookie name: USER_ID.BINDING.ISSUED.KIND."""
+    issued = int(time.time()) if issued is None else issued
+    return f"{user.get_id()}.{issued}.{REMEMBERED if remember else PLAIN}"
+
+
 def start(user: User, remember: bool) -> None:
     """Sign ``user`` in on this browser (the password was just checked)."""
     login_user(user, remember=remember)
-    issued = int(time.time())
     # Flask-Login stored user.get_id(); the remember cookie is written from this same value.
-    session["_user_id"] = f"{user.get_id()}.{issued}.{REMEMBERED if remember else PLAIN}"
-    session["seen_at"] = issued
+    session["_user_id"] = login_id(user, remember)
+    session["seen_at"] = int(time.time())
 
 
 def end(user: User) -> None:

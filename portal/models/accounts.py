@@ -34,8 +34,9 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     opd_id: Mapped[int | None] = mapped_column(ForeignKey("opd.id"), index=True)
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)  # since the last sign-in
+    # Raised by "unlock": the login throttle's counters of this account start afresh everywhere.
+    throttle_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Raised to end every session and remember-me cookie of the account (see portal/auth/sessions.py).
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -72,9 +73,6 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
-
-    def is_locked(self, now: datetime | None = None) -> bool:
-        return self.locked_until is not None and self.locked_until > (now or utcnow())
 
     def may_manage_opd(self, opd_id: int | None) -> bool:
         return self.is_city_admin or (opd_id is not None and opd_id == self.opd_id)

@@ -22,7 +22,7 @@ from ..extensions import csrf, db, limiter
 from ..models import Report, ReportCategory, ReportStatus, Visibility
 from ..reports import codes, service
 from ..reports.forms import ReportForm, unit_choices
-from ..reports.views import submit_limit
+from ..reports.views import lookup_limit, submit_limit
 from ..reports.words import CATEGORY_HELP, CATEGORY_LABELS, VISIBILITY_LABELS
 from .formats import respond
 
@@ -215,7 +215,18 @@ def loaded(query):
     return query.options(joinedload(Report.unit), joinedload(Report.opd), selectinload(Report.updates))
 
 
+def looks_up_codes() -> bool:
+    return bool(request.args.get("service_request_id", "").strip())
+
+
+def codes_looked_up() -> int:
+    """Each tracking code asked for counts against the lookup limit (a list is many lookups)."""
+    return max(1, min(len(comma_list("service_request_id")), MAX_IDS))
+
+
 @bp.get(f"/requests.{FMT}")
+@limiter.shared_limit(lookup_limit, scope="report-lookup", exempt_when=lambda: not looks_up_codes(),
+                      cost=codes_looked_up)
 def requests(fmt: str):
     """Listed reports: by service_request_id, or by service_code, status and a window of at most
     90 days (the last 90 days by default), newest first, at most 1000."""
@@ -258,6 +269,7 @@ def requests(fmt: str):
 
 
 @bp.get(f"/requests/<request_id>.{FMT}")
+@limiter.shared_limit(lookup_limit, scope="report-lookup")
 def request_detail(request_id: str, fmt: str):
     """One request by its id (the tracking code), like the tracking page: a confidential one shows
     its status and answers, not its description."""
