@@ -44,6 +44,8 @@ def live_server(tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
         "TODAY": "2025-11-05",
         "RATELIMIT_ENABLED": True,
+        # The production storage (a counter file), but in this run's folder, not in instance/.
+        "RATELIMIT_STORAGE_URI": f"sqlite:///{path.parent / 'ratelimit.sqlite3'}",
     })
     with app.app_context():
         from portal.demo import seed
