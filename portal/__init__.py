@@ -56,6 +56,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = defaults.database_uri(app.instance_path)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = defaults.instance_secret_key(app.instance_path)
+    if isinstance(app.config.get("TRUSTED_HOSTS"), str):  # FLASK_TRUSTED_HOSTS=a.example,b.example
+        app.config["TRUSTED_HOSTS"] = [host.strip() for host in app.config["TRUSTED_HOSTS"].split(",")
+                                       if host.strip()]
 
 
 def init_extensions(app: Flask) -> None:

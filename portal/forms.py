@@ -9,7 +9,10 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as ngettext  # lazy; named so that pybabel extracts it
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
+from wtforms import fields as wtforms_fields
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from .clock import EARLIEST_DATE, LATEST_DATE, within_bounds
 
 
 class PluralFallback:
@@ -45,6 +48,18 @@ class MultiCheckboxField(SelectMultipleField):
         kwargs.setdefault("invalid_choice_message", _l("Not a valid choice."))
         kwargs.setdefault("invalid_value_message", _l("Not a valid choice."))
         super().__init__(*args, **kwargs)
+
+
+class DateField(wtforms_fields.DateField):
+    """WTForms' DateField that refuses dates outside EARLIEST_DATE..LATEST_DATE (year 1 or 9999
+    would make the date arithmetic behind every form overflow)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not within_bounds(self.data):
+            self.data = None
+            raise ValueError(self.gettext("Enter a date between the years %(first)d and %(last)d.")
+                             % {"first": EARLIEST_DATE.year, "last": LATEST_DATE.year})
 
 
 # WTForms' built-in messages used by our forms (kept here so that pybabel extracts them).

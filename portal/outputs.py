@@ -64,7 +64,7 @@ def parse_count(raw: str, label: str) -> tuple[int | None, str | None]:
         return None, _("Column %(column)s is empty.", column=label)
     if re.fullmatch(r"-\d+", text):
         return None, _("Column %(column)s must not be negative (%(value)s).", column=label, value=text)
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # "²".isdigit() is true, int("²") fails
         return None, _("Column %(column)s: “%(value)s” is not a whole number.", column=label, value=text[:20])
     value = int(text)
     if value > MAX_COUNT:

@@ -3,11 +3,10 @@ every endpoint's real answers against them; the HTML page at /api/ is generated 
 
 from __future__ import annotations
 
-from flask import url_for
-
 from ..models import CostCategory, ReportCategory, ReportStatus
 from ..schedule import Source, Status
 from ..stats import SORT_KEYS
+from ..urls import public_root
 
 
 def ref(name: str) -> dict:
@@ -264,7 +263,7 @@ def document() -> dict:
                            "language. Demo data: the units, hours and figures are invented.",
             "license": {"name": "CC BY 4.0", "identifier": "CC-BY-4.0"},
         },
-        "servers": [{"url": url_for("public.index", _external=True).rstrip("/")}],
+        "servers": [{"url": public_root()}],
         "paths": PATHS,
         "components": {"schemas": SCHEMAS},
     }

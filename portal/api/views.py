@@ -5,7 +5,7 @@ closed. Every answer may be read from any site (CORS for GET); errors are JSON t
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -20,6 +20,7 @@ from ..params import choice_arg, date_arg, int_arg, slug_arg, text_arg
 from ..reports.service import public_query
 from ..schedule import Status
 from ..statistik.query import API_ARGS, stats_query
+from ..urls import external_url
 from .openapi import document
 
 bp = Blueprint("api", __name__)
@@ -72,7 +73,7 @@ def unit_doc(unit: ServiceUnit) -> dict:
         "open_24_7": unit.open_24_7,
         "regular_hours": [{"weekday": h.weekday, "opens": time_text(h.opens), "closes": time_text(h.closes)}
                           for h in unit.hours],
-        "url": url_for("public.unit", slug=unit.slug, _external=True),
+        "url": external_url("public.unit", slug=unit.slug),
     }
 
 
