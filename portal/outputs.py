@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from . import audit
+from .csv_export import to_csv
 from .extensions import db
 from .i18n import medium_date, number
 from .models import (AuditEvent, CostCategory, OperationalCost, Opd, OutputDay, OutputIndicator,
@@ -360,13 +361,9 @@ def template_csv(opds: list[Opd], today: date, holidays=()) -> str:
     day = today
     while not is_working_day(day, holidays):
         day -= timedelta(days=1)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for opd in opds:
-        for indicator in opd_indicators(opd):
-            writer.writerow([day.isoformat(), opd.slug, WorkMode.WFO.value, indicator.slug, "", "", "", ""])
-    return out.getvalue()
+    rows = [[day.isoformat(), opd.slug, WorkMode.WFO.value, indicator.slug, "", "", "", ""]
+            for opd in opds for indicator in opd_indicators(opd)]
+    return to_csv(CSV_COLUMNS, rows, bom=False)
 
 
 # --- the day's entry ----------------------------------------------------------------------------
