@@ -72,3 +72,11 @@ def test_untrusted_host_stores_nothing(app, client, world):
     response = client.post("/open311/v2/requests.json", data=open311_data(), headers={"Host": EVIL})
     assert response.status_code == 400
     assert stored(app) == before
+
+
+@pytest.mark.config(TRUSTED_HOSTS="layanan.bekasikota.go.id, localhost")
+def test_trusted_hosts_from_the_environment_is_a_comma_separated_list(app, client, world):
+    """FLASK_TRUSTED_HOSTS=a,b arrives as one string; it must not be read character by character."""
+    assert app.config["TRUSTED_HOSTS"] == ["layanan.bekasikota.go.id", "localhost"]
+    assert client.get("/", headers={"Host": "layanan.bekasikota.go.id"}).status_code == 200
+    assert client.get("/", headers={"Host": "l"}).status_code == 400
