@@ -60,6 +60,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         from .ratelimit import default_uri
 
         app.config["RATELIMIT_STORAGE_URI"] = "memory://" if app.testing else default_uri(app.instance_path)
+    if isinstance(app.config.get("TRUSTED_HOSTS"), str):  # FLASK_TRUSTED_HOSTS=a.example,b.example
+        app.config["TRUSTED_HOSTS"] = [host.strip() for host in app.config["TRUSTED_HOSTS"].split(",")
+                                       if host.strip()]
 
 
 def init_extensions(app: Flask) -> None:

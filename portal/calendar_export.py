@@ -3,13 +3,14 @@
 from datetime import datetime, timedelta
 
 import icalendar
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 
 from .availability import STATUS_LABELS, explain, hours_text
 from .clock import now, zone
 from .models import ServiceUnit
 from .schedule import DayStatus, Status
+from .urls import external_url, public_host
 
 
 def unit_calendar(unit: ServiceUnit, days: list[DayStatus]) -> bytes:
@@ -22,12 +23,12 @@ def unit_calendar(unit: ServiceUnit, days: list[DayStatus]) -> bytes:
     calendar.add("x-wr-timezone", current_app.config["PORTAL_TIMEZONE"])
     calendar.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT6H")
-    page = url_for("public.unit", slug=unit.slug, _external=True)
+    page = external_url("public.unit", slug=unit.slug)
     stamp = now()
     tz = zone()
     for day in days:
         event = icalendar.Event()
-        event.add("uid", f"{unit.slug}-{day.day.isoformat()}@portal-layanan.bekasikota.go.id")
+        event.add("uid", f"{unit.slug}-{day.day.isoformat()}@{public_host()}")
         event.add("dtstamp", stamp)
         label = str(STATUS_LABELS[day.status])
         hours = hours_text(day)

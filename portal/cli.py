@@ -1,4 +1,5 @@
-"""Flask commands: flask --app portal init-db | seed-demo | create-admin | sync-holidays."""
+"""Flask commands: flask --app portal init-db | seed-demo | create-admin | sync-holidays | backup |
+restore."""
 
 import os
 import secrets
@@ -87,7 +88,38 @@ def sync_holidays_command(years):
     click.echo(f"Holidays for {', '.join(map(str, years))}: {added} added, {updated} updated.")
 
 
-COMMANDS = [init_db_command, seed_demo_command, create_admin_command, sync_holidays_command]
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_command(path):
+    """Write a consistent copy of the database to PATH while the portal keeps running."""
+    from .backup import BackupError, backup
+
+    try:
+        written = backup(db.engine, path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backup written to {written} ({written.stat().st_size} bytes).")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace the content of a database that is not empty.")
+def restore_command(path, force):
+    """Restore the backup PATH into an empty database (stop the portal first)."""
+    from .backup import BackupError, restore
+
+    db.session.remove()
+    try:
+        restore(db.engine, path, force=force)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored {path}.")
+
+
+COMMANDS = [init_db_command, seed_demo_command, create_admin_command, sync_holidays_command, backup_command,
+            restore_command]
 
 
 def register(app) -> None:

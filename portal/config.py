@@ -78,6 +78,13 @@ class Defaults:
     # Behind a reverse proxy: number of proxies that set X-Forwarded-* headers (0 = none).
     PROXY_FIX = 0
 
+    # The portal's public address, e.g. https://layanan.bekasikota.go.id (no trailing slash): feeds,
+    # Open311, OpenAPI, iCal and e-mails link there. None (development): the request's own address.
+    PUBLIC_URL = None
+    # Host names the portal answers to (Flask's setting; a leading dot allows subdomains); any other
+    # Host header gets a 400. None accepts every host: set it in production.
+    TRUSTED_HOSTS = None
+
 
 def database_uri(instance_path: str) -> str:
     """The database URL from DATABASE_URL, else an SQLite file in the instance folder."""

@@ -3,7 +3,9 @@
 from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, InternalServerError, NotFound
+from markupsafe import escape
+from werkzeug.exceptions import (BadRequest, Forbidden, HTTPException, InternalServerError,
+                                 MethodNotAllowed, NotFound, SecurityError)
 
 from .htmx import add_vary
 
@@ -52,12 +54,25 @@ def render_error(code: int, message: str | None = None):
 def handle_http_error(error: HTTPException):
     code = error.code or 500
     description = getattr(error, "portal_message", None)
-    return render_error(code, description)
+    response = make_response(render_error(code, description))
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(sorted(error.valid_methods))  # RFC 9110: a 405 says what is allowed
+    return response
 
 
 def handle_csrf_error(error: CSRFError):
     return render_error(400, _("This form has expired or was not sent from this site. "
                                "Reload the page and try again; nothing was changed."))
+
+
+def handle_untrusted_host(error: SecurityError):
+    """A Host header outside TRUSTED_HOSTS: a short page that builds no URL (there is no URL
+    adapter for such a request) and does not repeat the host."""
+    message = _("This site address is not served here. Open the portal at its official address.")
+    response = make_response(f"<!doctype html><title>{escape(title(400))}</title><h1>{escape(title(400))}"
+                             f"</h1><p>{escape(message)}</p>", 400)
+    response.mimetype = "text/html"
+    return response
 
 
 def handle_unexpected(error: Exception):
@@ -82,6 +97,7 @@ def refuse_nul_characters() -> None:
 def register(app) -> None:
     app.before_request(refuse_nul_characters)
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(HTTPException, handle_http_error)
     # Flask wraps any unhandled exception in InternalServerError (outside debug and testing).
     app.register_error_handler(InternalServerError, handle_unexpected)

@@ -4,12 +4,17 @@ WTForms ships no Indonesian catalog, so its messages are listed below for extrac
 translated in portal/translations like every other string of the portal.
 """
 
+import unicodedata
+
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as ngettext  # lazy; named so that pybabel extracts it
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField
+from wtforms import PasswordField, SelectMultipleField, StringField, ValidationError
+from wtforms import fields as wtforms_fields
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from .clock import EARLIEST_DATE, LATEST_DATE, within_bounds
 
 
 class PluralFallback:
@@ -29,10 +34,40 @@ class PluralFallback:
         return text
 
 
+# Characters a person types (and text must keep): line breaks and tabs, and the joiners that
+# shape emoji sequences and some scripts. Every other control (Unicode Cc) or invisible format
+# character (Cf: bidi embeddings and isolates U+202A–U+202E and U+2066–U+2069, direction marks,
+# zero-width space, word joiner, byte-order mark, soft hyphen…) can make a text read differently
+# from what is stored ("Trojan Source"), so free text refuses it.
+ALLOWED_INVISIBLE = {"\t", "\n", "\r", "\u200c", "\u200d"}
+
+
+def invisible_characters(text: str) -> list[str]:
+    """The invisible control and format characters of ``text`` as U+XXXX names, in order."""
+    return [f"U+{ord(char):04X}" for char in text
+            if char not in ALLOWED_INVISIBLE and unicodedata.category(char) in ("Cc", "Cf")]
+
+
+def visible_text(form, field) -> None:
+    """Validator of every free-text field (PortalForm adds it): no invisible control characters."""
+    if isinstance(field.data, str) and (found := invisible_characters(field.data)):
+        raise ValidationError(_l("This text contains invisible control characters (%(chars)s), for example "
+                                 "marks that reverse the direction of the text. Remove them and try again.",
+                                 chars=", ".join(dict.fromkeys(found))))
+
+
 class PortalForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return PluralFallback(get_translations())
+
+    def validate(self, extra_validators=None):
+        """Every text field (not passwords) of every form also gets ``visible_text``."""
+        extra = {name: list(validators) for name, validators in (extra_validators or {}).items()}
+        for name, field in self._fields.items():
+            if isinstance(field, StringField) and not isinstance(field, PasswordField):
+                extra.setdefault(name, []).append(visible_text)
+        return super().validate(extra_validators=extra)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -45,6 +80,18 @@ class MultiCheckboxField(SelectMultipleField):
         kwargs.setdefault("invalid_choice_message", _l("Not a valid choice."))
         kwargs.setdefault("invalid_value_message", _l("Not a valid choice."))
         super().__init__(*args, **kwargs)
+
+
+class DateField(wtforms_fields.DateField):
+    """WTForms' DateField that refuses dates outside EARLIEST_DATE..LATEST_DATE (year 1 or 9999
+    would make the date arithmetic behind every form overflow)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not within_bounds(self.data):
+            self.data = None
+            raise ValueError(self.gettext("Enter a date between the years %(first)d and %(last)d.")
+                             % {"first": EARLIEST_DATE.year, "last": LATEST_DATE.year})
 
 
 # WTForms' built-in messages used by our forms (kept here so that pybabel extracts them).

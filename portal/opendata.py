@@ -6,9 +6,6 @@ are rounded to 4 decimals (hours to 2).
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -178,15 +175,6 @@ def statistics_rows(doc: dict) -> list[list]:
     add("cost", opd, whole, costs["baseline"]["name"] if costs["baseline"] else "", "", "total",
         "baseline_monthly_mean", costs["baseline_monthly_mean"])
     return rows
-
-
-def to_csv(header: Iterable[str], rows: Iterable[Iterable]) -> str:
-    """CSV text with a byte-order mark, so that spreadsheet programs read it as UTF-8."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return "\ufeff" + out.getvalue()
 
 
 # --- raw daily records ------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from . import audit
+from .csv_export import to_csv
 from .extensions import db
 from .i18n import medium_date, number
 from .models import (AuditEvent, CostCategory, OperationalCost, Opd, OutputDay, OutputIndicator,
@@ -64,7 +65,7 @@ def parse_count(raw: str, label: str) -> tuple[int | None, str | None]:
         return None, _("Column %(column)s is empty.", column=label)
     if re.fullmatch(r"-\d+", text):
         return None, _("Column %(column)s must not be negative (%(value)s).", column=label, value=text)
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # "²".isdigit() is true, int("²") fails
         return None, _("Column %(column)s: “%(value)s” is not a whole number.", column=label, value=text[:20])
     value = int(text)
     if value > MAX_COUNT:
@@ -360,13 +361,9 @@ def template_csv(opds: list[Opd], today: date, holidays=()) -> str:
     day = today
     while not is_working_day(day, holidays):
         day -= timedelta(days=1)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for opd in opds:
-        for indicator in opd_indicators(opd):
-            writer.writerow([day.isoformat(), opd.slug, WorkMode.WFO.value, indicator.slug, "", "", "", ""])
-    return out.getvalue()
+    rows = [[day.isoformat(), opd.slug, WorkMode.WFO.value, indicator.slug, "", "", "", ""]
+            for opd in opds for indicator in opd_indicators(opd)]
+    return to_csv(CSV_COLUMNS, rows, bom=False)
 
 
 # --- the day's entry ----------------------------------------------------------------------------

@@ -44,7 +44,7 @@ def int_arg(name: str, default: int, minimum: int, maximum: int) -> int:
     raw = request.args.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not (minimum <= int(raw) <= maximum):
+    if not (raw.isascii() and raw.isdigit()) or not (minimum <= int(raw) <= maximum):
         bad_request(_("“%(name)s” must be a whole number from %(min)d to %(max)d.",
                       name=name, min=minimum, max=maximum))
     return int(raw)

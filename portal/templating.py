@@ -12,7 +12,9 @@ from .schedule import Status
 
 def url_with(**changes) -> str:
     """The current URL with some query arguments changed (None removes one)."""
-    args = request.args.to_dict()
+    # url_for's own keywords (_external, _anchor…) and the path's arguments are not the query's to set.
+    args = {key: value for key, value in request.args.to_dict().items()
+            if not key.startswith("_") and key not in (request.view_args or {})}
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)

@@ -20,6 +20,10 @@ pytestmark = pytest.mark.config(TODAY=stats_data.TODAY)
 CASES = [
     ("/api/v1/openapi.json", 200),
     ("/api/v1/opds", 200),
+    ("/api/v1/opds?lang=fr", 400),
+    ("/api/v1/opds?lang=en&lang=id", 400),
+    ("/api/v1/statistics?from=", 400),
+    ("/api/v1/reports?offset=", 400),
     ("/api/v1/units", 200),
     ("/api/v1/units?opd=disdukcapil&essential=false&q=loket", 200),
     ("/api/v1/units?essential=maybe", 400),

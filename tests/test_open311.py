@@ -143,6 +143,9 @@ def test_visited_at_attribute_sets_the_visit(app, client, world):
     ({"attribute[unit]": None, "lat": "123", "long": "107"}, "lat"),
     ({"attribute[visited_at]": "kemarin"}, "attribute[visited_at]"),
     ({"attribute[visited_at]": "2000-01-01T10:00:00+07:00"}, "attribute[visited_at]"),
+    ({"attribute[visited_at]": "0001-01-01T00:00:00+14:00"}, "attribute[visited_at]"),
+    ({"attribute[visited_at]": "9999-12-31T23:59:59-12:00"}, "attribute[visited_at]"),
+    ({"attribute[visited_at]": "0001-01-01"}, "attribute[visited_at]"),
     ({"attribute[visibility]": "semua"}, "attribute[visibility]"),
     ({"email": "bukan-email", "attribute[consent]": "true"}, "email"),
     ({"phone": "12", "attribute[consent]": "true"}, "phone"),
@@ -179,6 +182,9 @@ def test_errors_in_xml_follow_the_specification(app, client, world):
     (f"{API}/requests.json?start_date=kemarin", 400),
     (f"{API}/requests.json?start_date=2025-01-01&end_date=2025-12-31", 400),
     (f"{API}/requests.json?start_date=2025-12-31&end_date=2025-12-01", 400),
+    (f"{API}/requests.json?start_date=9999-12-31T00:00:00", 400),
+    (f"{API}/requests.json?end_date=0001-01-01T00:00:00", 400),
+    (f"{API}/requests.json?start_date=0001-01-01T00:00:00%2B14:00", 400),
     (f"{API}/requests.json?service_request_id=" + ",".join(["BKS-2222-2222"] * 101), 400),
 ])
 def test_bad_gets_get_the_open311_error_format(client, world, url, status):
@@ -198,6 +204,7 @@ def test_matching_jurisdiction_is_accepted(client, world):
 def test_wrong_method_is_an_open311_error(client, world):
     response = client.delete(f"{API}/requests.json")
     assert response.status_code == 405 and response.get_json()[0]["code"] == 405
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
 
 
 @pytest.fixture

@@ -211,7 +211,8 @@ def availability_bulk():
     kecamatans = db.session.scalars(select(Kecamatan).order_by(Kecamatan.name)).all()
     form.kecamatan.choices = [SelectChoice("", _("(none)"))] + [SelectChoice(k.slug, k.name) for k in kecamatans]
     if request.method == "GET":
-        form.units.data = [int(value) for value in request.args.getlist("unit") if value.isdigit()]
+        form.units.data = [int(value) for value in request.args.getlist("unit")
+                           if value.isascii() and value.isdigit() and len(value) <= 9]
     status = 200
     if request.method == "POST":
         units = chosen_units(form)  # 403 before anything else when a unit is not hers

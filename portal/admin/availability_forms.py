@@ -3,13 +3,13 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice as C
-from wtforms import BooleanField, DateField, RadioField, SelectField, TextAreaField, TimeField
+from wtforms import BooleanField, RadioField, SelectField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, Optional
 
 from .. import overrides
 from ..availability import STATUS_LABELS
 from ..clock import today
-from ..forms import MultiCheckboxField, PortalForm
+from ..forms import DateField, MultiCheckboxField, PortalForm
 from ..schedule import Status
 
 

@@ -15,7 +15,6 @@ from flask_wtf.file import FileField
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms import HiddenField, IntegerField, MonthField, RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.fields import DateField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from .. import outputs
@@ -23,7 +22,7 @@ from ..auth.access import require_opd
 from ..clock import today
 from ..demo import slugify
 from ..extensions import db
-from ..forms import PortalForm
+from ..forms import DateField, PortalForm
 from ..htmx import error_status, redirect, render
 from ..models import CostCategory, Holiday, Opd, OutputDay, OutputIndicator, WorkMode
 from ..params import date_arg

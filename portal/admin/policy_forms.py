@@ -2,10 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice as C
-from wtforms import BooleanField, DateField, HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..forms import MultiCheckboxField, PortalForm
+from ..forms import DateField, MultiCheckboxField, PortalForm
 from ..i18n import weekday_name
 from ..policy import RULE_LABELS, PhaseDraft
 from ..schedule import RuleKind

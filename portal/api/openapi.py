@@ -3,11 +3,12 @@ every endpoint's real answers against them; the HTML page at /api/ is generated 
 
 from __future__ import annotations
 
-from flask import url_for
+import copy
 
 from ..models import CostCategory, ReportCategory, ReportStatus
 from ..schedule import Source, Status
 from ..stats import SORT_KEYS
+from ..urls import public_root
 
 
 def ref(name: str) -> dict:
@@ -39,6 +40,8 @@ NUMBER = {"type": "number"}
 BOOLEAN = {"type": "boolean"}
 DATE = {"type": "string", "format": "date"}
 DATETIME = {"type": "string", "format": "date-time"}
+# Text without NUL characters (the portal refuses them everywhere: PostgreSQL cannot store them).
+TEXT_VALUE = {"type": "string", "minLength": 1, "pattern": "^[^\\x00]+$"}
 CLOCK = {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"}
 SHARE = {"type": "number", "minimum": 0, "maximum": 1}
 COUNT = {"type": "integer", "minimum": 0}
@@ -163,20 +166,23 @@ def paged(item: str) -> dict:
 def param(name: str, description: str, schema: dict | None = None, where: str = "query",
           required: bool = False) -> dict:
     return {"name": name, "in": where, "required": required, "description": description,
-            "schema": schema or STRING}
+            "schema": schema or TEXT_VALUE}
 
 
 LANG = param("lang", "Language of the texts (reason, error messages): id (default) or en.",
              {"type": "string", "enum": ["id", "en"]})
 OPD = param("opd", "Agency code (slug), see /api/v1/opds.")
 KECAMATAN = param("kecamatan", "Kecamatan code (slug).")
-TEXT = param("q", "Text to look for in unit names, services, addresses and agencies (at most 100 characters).")
-FROM = param("from", "First date of the range (YYYY-MM-DD). Default: two months before the trial.", DATE)
-TO = param("to", "Last date of the range (YYYY-MM-DD), at most 731 days after `from`. Default: "
-           "the end of the trial.", DATE)
+TEXT = param("q", "Text to look for in unit names, services, addresses and agencies (at most 100 characters).",
+             {**TEXT_VALUE, "maxLength": 100})
+WINDOW = " Dates more than three years from today are refused (400)."
+FROM = param("from", "First date of the range (YYYY-MM-DD). Default: two months before the trial." + WINDOW, DATE)
+TO = param("to", "Last date of the range (YYYY-MM-DD), at most 731 days after `from` (400 otherwise). Default: "
+           "the end of the trial." + WINDOW, DATE)
 INDICATOR = param("indicator", "Output indicator code (slug); all indicators summed when absent.")
 LIMIT = param("limit", "Page size (1–500, default 100).", {"type": "integer", "minimum": 1, "maximum": 500})
-OFFSET = param("offset", "Items to skip (default 0).", {"type": "integer", "minimum": 0})
+OFFSET = param("offset", "Items to skip (0–10000000, default 0).",
+               {"type": "integer", "minimum": 0, "maximum": 10_000_000})
 
 
 def ok(description: str, schema: dict) -> dict:
@@ -187,13 +193,13 @@ def error(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": ref("Error")}}}
 
 
-BAD = error("A parameter is invalid; the message says which and why.")
+BAD = error("A parameter is invalid (also when empty or repeated); the message says which and why.")
 MISSING = error("No such item.")
 
 
 def operation(op_id: str, summary: str, description: str, parameters: list, responses: dict) -> dict:
     return {"get": {"operationId": op_id, "summary": summary, "description": description,
-                    "parameters": parameters + [LANG], "responses": responses}}
+                    "parameters": parameters + [LANG], "responses": {"400": BAD, **responses}}}
 
 
 PATHS = {
@@ -210,13 +216,13 @@ PATHS = {
         "getUnit", "One unit and its coming days", "The unit, its status for `days` days from `from`, "
         "and its next on-site day (open or limited).",
         [param("slug", "The unit's code.", where="path", required=True),
-         param("from", "First day (YYYY-MM-DD); today when absent.", DATE),
+         param("from", "First day (YYYY-MM-DD); today when absent." + WINDOW, DATE),
          param("days", "Number of days (1–60, default 7).", {"type": "integer", "minimum": 1, "maximum": 60})],
         {"200": ok("The unit.", obj({"data": ref("UnitDetail")})), "400": BAD, "404": MISSING}),
     "/api/v1/status": operation(
         "getStatus", "Status of every unit on a date", "Whether each unit serves on-site (open, limited), "
         "online only, or is closed on a date, and why.",
-        [param("date", "The date (YYYY-MM-DD); today when absent.", DATE), OPD, KECAMATAN, TEXT,
+        [param("date", "The date (YYYY-MM-DD); today when absent." + WINDOW, DATE), OPD, KECAMATAN, TEXT,
          param("status", "Only units with this status.", {"type": "string", "enum": [s.value for s in Status]})],
         {"200": ok("The statuses.", obj({
             "date": DATE, "phase": nullable(STRING), "holiday": nullable(STRING),
@@ -228,7 +234,8 @@ PATHS = {
         "reports; disruption reports and their answers; operational cost against the baseline; "
         "completeness of the data. Definitions: /statistik#definisi.",
         [FROM, TO, OPD, INDICATOR, param("sort", "Order of `opds`: " + ", ".join(SORT_KEYS)
-                                         + "; a leading - sorts descending.")],
+                                         + "; a leading - sorts descending.",
+                                         {"type": "string", "enum": [*SORT_KEYS, *(f"-{k}" for k in SORT_KEYS)]})],
         {"200": ok("The statistics.", ref("Statistics")), "400": BAD}),
     "/api/v1/output-records": operation(
         "listOutputRecords", "Raw daily output records", "One item per agency, date and work mode, with the "
@@ -249,8 +256,20 @@ PATHS = {
 }
 
 
-def document() -> dict:
-    """The OpenAPI document, with this site's address as server."""
+def with_codes(codes: dict[str, list[str]]) -> dict:
+    """PATHS with the codes that exist today as the enum of the parameters named in ``codes``
+    (opd, kecamatan, indicator), so that the document says exactly which values are accepted."""
+    paths = copy.deepcopy(PATHS)
+    for operations in paths.values():
+        for operation_ in operations.values():
+            for parameter in operation_.get("parameters", []):
+                if parameter["in"] == "query" and codes.get(parameter["name"]):
+                    parameter["schema"] = {"type": "string", "enum": sorted(codes[parameter["name"]])}
+    return paths
+
+
+def document(codes: dict[str, list[str]] | None = None) -> dict:
+    """The OpenAPI document, with the portal's public address as server."""
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
@@ -264,7 +283,7 @@ def document() -> dict:
                            "language. Demo data: the units, hours and figures are invented.",
             "license": {"name": "CC BY 4.0", "identifier": "CC-BY-4.0"},
         },
-        "servers": [{"url": url_for("public.index", _external=True).rstrip("/")}],
-        "paths": PATHS,
+        "servers": [{"url": public_root()}],
+        "paths": with_codes(codes or {}),
         "components": {"schemas": SCHEMAS},
     }

@@ -5,14 +5,14 @@ closed. Every answer may be read from any site (CORS for GET); errors are JSON t
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import availability, opendata, stats
 from ..clock import today
-from ..errors import not_found
+from ..errors import bad_request, not_found
 from ..extensions import csrf, db
 from ..htmx import render
 from ..models import Kecamatan, Opd, OutputIndicator, Report, ReportCategory, ReportStatus, ServiceUnit
@@ -20,6 +20,7 @@ from ..params import choice_arg, date_arg, int_arg, slug_arg, text_arg
 from ..reports.service import public_query
 from ..schedule import Status
 from ..statistik.query import API_ARGS, stats_query
+from ..urls import external_url
 from .openapi import document
 
 bp = Blueprint("api", __name__)
@@ -38,6 +39,29 @@ def allow_cross_origin(response):
         response.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
     return response
+
+
+@bp.before_request
+def strict_query() -> None:
+    """The API takes what its document says: every query argument once, never empty, and
+    ``lang`` id or en (the web pages are lenient, the API is not)."""
+    for name in request.args:
+        values = request.args.getlist(name)
+        if len(values) > 1:
+            bad_request(_("The argument “%(name)s” is given more than once.", name=name[:40]))
+        if values[0] == "":
+            bad_request(_("The argument “%(name)s” is empty; leave it out instead.", name=name[:40]))
+    if "lang" in request.args and request.args["lang"] not in current_app.config["LANGUAGES"]:
+        bad_request(_("Unknown language “%(value)s”: use id or en.", value=request.args["lang"][:40]))
+
+
+def codes() -> dict[str, list[str]]:
+    """The codes the document lists as the accepted values of opd, kecamatan and indicator."""
+    return {
+        "opd": list(db.session.scalars(select(Opd.slug))),
+        "kecamatan": list(db.session.scalars(select(Kecamatan.slug))),
+        "indicator": list(db.session.scalars(select(OutputIndicator.slug).distinct())),
+    }
 
 
 def page_args() -> tuple[int, int]:
@@ -72,7 +96,7 @@ def unit_doc(unit: ServiceUnit) -> dict:
         "open_24_7": unit.open_24_7,
         "regular_hours": [{"weekday": h.weekday, "opens": time_text(h.opens), "closes": time_text(h.closes)}
                           for h in unit.hours],
-        "url": url_for("public.unit", slug=unit.slug, _external=True),
+        "url": external_url("public.unit", slug=unit.slug),
     }
 
 
@@ -108,13 +132,13 @@ def unit_filters() -> dict:
 @bp.get("/api/")
 def docs():
     """The API and downloads explained for people, from the same OpenAPI document."""
-    return render("api/docs.html", spec=document())
+    return render("api/docs.html", spec=document(codes()))
 
 
 @bp.get("/api/v1/openapi.json")
 def openapi():
     """The OpenAPI 3 document of this API."""
-    return jsonify(document())
+    return jsonify(document(codes()))
 
 
 @bp.get("/api/v1/opds")

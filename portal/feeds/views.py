@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from feedgen.feed import FeedGenerator
-from flask import Blueprint, make_response, request, url_for
+from flask import Blueprint, make_response
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -12,6 +12,7 @@ from ..audit import describe, public_actor
 from ..extensions import db
 from ..i18n import lang
 from ..models import AuditEvent
+from ..urls import external_url, public_root
 
 bp = Blueprint("feeds", __name__)
 
@@ -41,10 +42,10 @@ def recent_public_changes(unit_id: int, limit: int = 5) -> list[dict]:
 def event_link(event: AuditEvent) -> str:
     link = (event.after or {}).get("link")
     if link:
-        return url_for("public.index", _external=True).rstrip("/") + link
+        return public_root() + link
     if event.unit is not None:
-        return url_for("public.unit", slug=event.unit.slug, _external=True)
-    return url_for("public.index", _external=True)
+        return external_url("public.unit", slug=event.unit.slug)
+    return external_url("public.index")
 
 
 @bp.get("/feed.atom")
@@ -52,17 +53,17 @@ def atom():
     """An Atom feed of public changes (availability overrides, report answers)."""
     events = public_events()
     feed = FeedGenerator()
-    feed.id(url_for("feeds.atom", _external=True))
+    feed.id(external_url("feeds.atom"))
     feed.title(_("Portal Layanan Kota Bekasi: changes"))
     feed.subtitle(_("Changes of service unit availability and answers to public reports."))
-    feed.link(href=url_for("feeds.atom", _external=True), rel="self")
-    feed.link(href=url_for("public.index", _external=True), rel="alternate")
+    feed.link(href=external_url("feeds.atom"), rel="self")
+    feed.link(href=external_url("public.index"), rel="alternate")
     feed.language(lang())
     feed.author({"name": _("Pemerintah Kota Bekasi")})
     feed.updated(events[0].at if events else datetime(2025, 1, 1, tzinfo=UTC))
     for event in reversed(events):  # feedgen prepends: add oldest first, newest ends on top
         entry = feed.add_entry()
-        entry.id(f"{request.host_url}audit/{event.id}")
+        entry.id(f"{public_root()}/audit/{event.id}")
         title = describe(event)
         if event.unit is not None:
             title = f"{event.unit.name}: {title}"

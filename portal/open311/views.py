@@ -17,13 +17,14 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
-from ..clock import local, now, today, zone
+from ..clock import EARLIEST_DATE, LATEST_DATE, local, now, parse_datetime, today, zone
 from ..extensions import csrf, db, limiter
 from ..models import Report, ReportCategory, ReportStatus, Visibility
 from ..reports import codes, service
 from ..reports.forms import ReportForm, unit_choices
 from ..reports.views import lookup_limit, submit_limit
 from ..reports.words import CATEGORY_HELP, CATEGORY_LABELS, VISIBILITY_LABELS
+from ..urls import external_url
 from .formats import respond
 
 bp = Blueprint("open311", __name__)
@@ -104,7 +105,7 @@ def discovery(fmt: str):
                          metres=current_app.config["OPEN311_MAX_DISTANCE_M"]),
         "endpoints": [{
             "specification": SPECIFICATION,
-            "url": url_for("open311.index", _external=True).rstrip("/"),
+            "url": external_url("open311.index").rstrip("/"),
             "changeset": CHANGESET,
             "type": "production",
             "formats": ["application/json", "text/xml"],
@@ -204,11 +205,11 @@ def datetime_arg(name: str) -> datetime | None:
     if not raw:
         return None
     try:
-        value = datetime.fromisoformat(raw)
+        return parse_datetime(raw)
     except ValueError:
-        raise Open311Error(400, [_("%(name)s must be an ISO 8601 date-time, e.g. 2025-11-06T00:00:00+07:00.",
-                                   name=name)]) from None
-    return value if value.tzinfo else value.replace(tzinfo=zone())
+        raise Open311Error(400, [_("%(name)s must be an ISO 8601 date-time between the years %(first)d "
+                                   "and %(last)d, e.g. 2025-11-06T00:00:00+07:00.", name=name,
+                                   first=EARLIEST_DATE.year, last=LATEST_DATE.year)]) from None
 
 
 def loaded(query):
@@ -322,13 +323,13 @@ def visit_fields() -> tuple[str, str]:
         moment = local(now())
         return moment.date().isoformat(), moment.strftime("%H:%M")
     try:
-        parsed = datetime.fromisoformat(raw)
+        parsed = parse_datetime(raw)
     except ValueError:
         raise Open311Error(400, [_("attribute[visited_at] must be an ISO 8601 date-time, e.g. "
                                    "2025-11-06T09:30:00+07:00.")]) from None
     if len(raw) == 10:  # a date alone
         return parsed.date().isoformat(), ""
-    moment = local(parsed) if parsed.tzinfo else parsed
+    moment = local(parsed)
     return moment.date().isoformat(), moment.strftime("%H:%M")
 
 
@@ -368,7 +369,7 @@ def create_request(fmt: str):
                                       prefix=current_app.config["REPORT_CODE_PREFIX"],
                                       max_links=current_app.config["REPORT_SPAM_MAX_LINKS"])
     notice = _("Report received. Follow it at %(url)s; the agency answers publicly within %(days)d working days.",
-               url=url_for("reports.track", code=report.code, _external=True),
+               url=external_url("reports.track", code=report.code),
                days=current_app.config["REPORT_RESPONSE_TARGET_DAYS"])
     return respond(fmt, "service_requests",
                    [{"service_request_id": report.code, "service_notice": notice, "account_id": None}], 201)

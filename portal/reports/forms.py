@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateField, HiddenField, RadioField, SelectField, StringField,
+from wtforms import (BooleanField, HiddenField, RadioField, SelectField, StringField,
                      TextAreaField, TimeField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, ValidationError
 
 from ..clock import local, now, today, zone
-from ..forms import PortalForm
+from ..forms import DateField, PortalForm
 from ..models import ReportCategory, ReportStatus, Visibility
 from .service import Contact, NewReport
 from .words import CATEGORY_LABELS, STATUS_LABELS, VISIBILITY_LABELS

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from .. import charts, opendata, stats
 from ..availability import phase_name
+from ..csv_export import to_csv
 from ..extensions import db
 from ..htmx import render, wants_fragment
 from ..i18n import lang, number, percent
@@ -137,7 +138,7 @@ def csv():
     """The figures of /statistik as CSV: one figure per row, stable columns (UTF-8 with BOM)."""
     q = stats_query(PAGE_ARGS)
     doc = opendata.statistics_document(load(q), q.opd, q.indicator)
-    return csv_response(opendata.to_csv(opendata.STATS_COLUMNS, opendata.statistics_rows(doc)),
+    return csv_response(to_csv(opendata.STATS_COLUMNS, opendata.statistics_rows(doc)),
                         file_stem(q, "statistik") + ".csv")
 
 
@@ -146,7 +147,7 @@ def records_csv():
     """The raw daily output records of the range as CSV, in the columns of the import template."""
     q = stats_query(PAGE_ARGS)
     rows = opendata.record_rows(q.start, q.end, q.opd, q.indicator)
-    return csv_response(opendata.to_csv(opendata.RECORD_COLUMNS, rows),
+    return csv_response(to_csv(opendata.RECORD_COLUMNS, rows),
                         file_stem(q, "output-harian") + ".csv")
 
 
