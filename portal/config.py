@@ -65,6 +65,18 @@ class Defaults:
     # Behind a reverse proxy: number of proxies that set X-Forwarded-* headers (0 = none).
     PROXY_FIX = 0
 
+    # HTTP caching of public pages (portal/http_cache.py, README "Caching").
+    PUBLIC_MAX_AGE = 60  # seconds browsers and proxies may reuse a public page without asking
+    RESPONSE_CACHE = True  # keep rendered public responses, keyed by the data version
+    CACHE_TYPE = None  # RedisCache with CACHE_REDIS_URL, else FileSystemCache in instance/cache
+    CACHE_REDIS_URL = None
+    CACHE_DEFAULT_TIMEOUT = 600  # an entry of an old data version is never read; this frees it
+    CACHE_THRESHOLD = 2000  # entries kept by the file and memory caches
+    RESPONSE_CACHE_MAX_BYTES = 4 * 1024 * 1024  # larger responses are rendered every time
+    GZIP_MIN_SIZE = 1024  # text responses from this size are gzip'd when the client accepts it
+    STATIC_MAX_AGE = 365 * 24 * 3600  # static URLs carry a content hash (?v=)
+    HEAVY_RATE_LIMIT = "120 per minute"  # rendered /jadwal, /statistik*, CSV, statistics API per IP
+
 
 def database_uri(instance_path: str) -> str:
     """The database URL from DATABASE_URL, else an SQLite file in the instance folder."""

@@ -1,0 +1,87 @@
+"""The data version: one row in the database that changes with every write a public page may show.
+
+Public responses are cached and validated (ETag) by this version, so every app instance and
+every worker sees a staff change on the very next request: they all read the same row.
+
+One place bumps it: SQLAlchemy session events. A transaction that inserted, changed or deleted
+a row of a public-facing table (every table except ``PRIVATE_TABLES``) replaces the token in the
+same transaction, just before it commits; a rollback bumps nothing. Bulk statements
+(``session.execute(insert(Model), rows)``, ``update(...)``, ``delete(...)``) count too.
+A table whose rows never show on a public page (sessions, counters, contact data) opts out by
+adding its name to ``PRIVATE_TABLES``; a missing opt-out only costs a needless refresh, never a
+stale page.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import event, insert, select, update
+from sqlalchemy.orm import Session
+
+from .models.data_version import DataVersion
+from .models.types import utcnow
+
+# Tables whose writes never change what a public page shows.
+PRIVATE_TABLES = {"user", "report_contact", DataVersion.__tablename__}
+
+_FLAG = "portal_public_change"
+
+
+@dataclass(frozen=True)
+class Version:
+    token: str
+    changed_at: datetime
+
+
+def current(session: Session) -> Version | None:
+    """The version in force, or None while the database has never been written to."""
+    row = session.execute(select(DataVersion.token, DataVersion.changed_at)
+                          .where(DataVersion.id == 1)).first()
+    return Version(row.token, row.changed_at) if row else None
+
+
+def bump(session: Session) -> None:
+    """Replace the token (inside the caller's transaction)."""
+    values = {"token": secrets.token_hex(16), "changed_at": utcnow()}
+    result = session.execute(update(DataVersion).where(DataVersion.id == 1).values(**values)
+                             .execution_options(synchronize_session=False))
+    if result.rowcount == 0:
+        session.execute(insert(DataVersion).values(id=1, **values))
+
+
+def _is_public(table_name: str | None) -> bool:
+    return table_name is not None and table_name not in PRIVATE_TABLES
+
+
+def _touches_public(session: Session) -> bool:
+    objects = [*session.new, *session.deleted, *session.dirty]
+    return any(_is_public(getattr(getattr(obj, "__table__", None), "name", None)) for obj in objects)
+
+
+@event.listens_for(Session, "before_flush")
+def _note_pending_changes(session, flush_context, instances):
+    if _touches_public(session):
+        session.info[_FLAG] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_statements(state):
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if _is_public(getattr(table, "name", None)):
+            state.session.info[_FLAG] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_on_commit(session):
+    if session.info.pop(_FLAG, False) or _touches_public(session):
+        bump(session)
+        session.info.pop(_FLAG, None)  # set again by the flush of the bump's own statements
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_on_rollback(session):
+    session.info.pop(_FLAG, None)
