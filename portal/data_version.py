@@ -8,8 +8,8 @@ a row of a public-facing table (every table except ``PRIVATE_TABLES``) replaces 
 same transaction, just before it commits; a rollback bumps nothing. Bulk statements
 (``session.execute(insert(Model), rows)``, ``update(...)``, ``delete(...)``) count too.
 A table whose rows never show on a public page (sessions, counters, contact data) opts out by
-adding its name to ``PRIVATE_TABLES``; a missing opt-out only costs a needless refresh, never a
-stale page.
+adding its name to ``PRIVATE_TABLES`` or with ``__table_args__ = {"info": {"public": False}}``
+on its model; a missing opt-out only costs a needless refresh, never a stale page.
 """
 
 from __future__ import annotations
@@ -52,13 +52,15 @@ def bump(session: Session) -> None:
         session.execute(insert(DataVersion).values(id=1, **values))
 
 
-def _is_public(table_name: str | None) -> bool:
-    return table_name is not None and table_name not in PRIVATE_TABLES
+def _is_public(table) -> bool:
+    if table is None or not hasattr(table, "name"):
+        return False
+    return table.name not in PRIVATE_TABLES and getattr(table, "info", {}).get("public", True)
 
 
 def _touches_public(session: Session) -> bool:
     objects = [*session.new, *session.deleted, *session.dirty]
-    return any(_is_public(getattr(getattr(obj, "__table__", None), "name", None)) for obj in objects)
+    return any(_is_public(getattr(obj, "__table__", None)) for obj in objects)
 
 
 @event.listens_for(Session, "before_flush")
@@ -70,8 +72,7 @@ def _note_pending_changes(session, flush_context, instances):
 @event.listens_for(Session, "do_orm_execute")
 def _note_bulk_statements(state):
     if state.is_insert or state.is_update or state.is_delete:
-        table = getattr(state.statement, "table", None)
-        if _is_public(getattr(table, "name", None)):
+        if _is_public(getattr(state.statement, "table", None)):
             state.session.info[_FLAG] = True
 
 

@@ -118,6 +118,7 @@ def cache_key(version: data_version.Version) -> str:
         current_app.extensions["portal_release"],
         select_locale(),
         *(request.headers.get(name, "") for name in HTMX_HEADERS),
+        request.scheme,  # absolute links (feeds, iCal, Open311) name scheme and host
         request.host,
         request.path,
         request.query_string.decode("latin-1"),
