@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 from flask import template_rendered
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from portal import data_version
 from portal.extensions import db
@@ -39,6 +39,23 @@ def rendered_templates(app):
         yield names
     finally:
         template_rendered.disconnect(record, app)
+
+
+@contextmanager
+def sql_statements(app):
+    """The SQL statements run meanwhile: a 304 or a stored answer reads only the version row."""
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def version(app):
@@ -127,11 +144,12 @@ def test_a_repeated_request_answers_304_without_rendering(app, client, url):
     assert re.fullmatch(r'"[0-9a-f]{32}"', etag)  # strong
     assert first.headers["Last-Modified"]
     assert first.headers["Cache-Control"] == "public, max-age=60"
-    with rendered_templates(app) as templates:
+    with rendered_templates(app) as templates, sql_statements(app) as statements:
         again = client.get(url, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
     assert again.headers["ETag"] == etag
     assert templates == []
+    assert len(statements) == 1 and "data_version" in statements[0]
 
 
 @pytest.mark.demo
@@ -209,9 +227,10 @@ def test_a_signed_in_visitor_gets_public_pages_fresh_and_private(app, client):
 def test_a_rendered_page_is_reused_until_the_data_changes(app, client):
     slug = demo_values(app)["slug"]
     first = client.get(f"/unit/{slug}")
-    with rendered_templates(app) as templates:
+    with rendered_templates(app) as templates, sql_statements(app) as statements:
         second = client.get(f"/unit/{slug}")
     assert templates == [] and second.data == first.data
+    assert len(statements) == 1 and "data_version" in statements[0]
     with app.app_context():
         unit = db.session.scalars(select(ServiceUnit).filter_by(slug=slug)).one()
         actor = db.session.scalars(select(User).where(User.role == "city_admin")).first()
