@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import event, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .models.data_version import DataVersion
@@ -48,8 +49,14 @@ def bump(session: Session) -> None:
     values = {"token": secrets.token_hex(16), "changed_at": utcnow()}
     result = session.execute(update(DataVersion).where(DataVersion.id == 1).values(**values)
                              .execution_options(synchronize_session=False))
-    if result.rowcount == 0:
-        session.execute(insert(DataVersion).values(id=1, **values))
+    if result.rowcount == 0:  # an emptied database; two writers may get here at once
+        dialect = session.get_bind().dialect.name
+        make_insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+        if make_insert is None:
+            session.execute(insert(DataVersion).values(id=1, **values))
+        else:
+            session.execute(make_insert(DataVersion).values(id=1, **values).on_conflict_do_update(
+                index_elements=[DataVersion.id], set_=values))
 
 
 def _is_public(table) -> bool:
