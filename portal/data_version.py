@@ -66,7 +66,9 @@ def _is_public(table) -> bool:
 
 
 def _touches_public(session: Session) -> bool:
-    objects = [*session.new, *session.deleted, *session.dirty]
+    """New, deleted or really changed rows of a public table (a value set to itself is no change)."""
+    changed = [obj for obj in session.dirty if session.is_modified(obj)]
+    objects = [*session.new, *session.deleted, *changed]
     return any(_is_public(getattr(obj, "__table__", None)) for obj in objects)
 
 

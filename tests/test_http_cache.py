@@ -261,6 +261,9 @@ def test_a_public_write_bumps_the_version_and_a_private_one_or_a_rollback_does_n
         world.city.failed_logins = 3  # a staff account: never on a public page
         db.session.commit()
         assert data_version.current(db.session) == before
+        world.unit_a.name = world.unit_a.name  # saved unchanged: nothing to refresh
+        db.session.commit()
+        assert data_version.current(db.session) == before
         world.unit_a.phone = "021-000"
         db.session.rollback()
         assert data_version.current(db.session) == before
