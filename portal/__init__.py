@@ -25,12 +25,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_extensions(app)
     register_blueprints(app)
 
-    from . import cli, errors, security, templating
+    from . import cli, errors, http_cache, security, templating
 
     errors.register(app)
     templating.register(app)
     security.register(app)
     cli.register(app)
+    http_cache.register(app)  # last: its after_request runs first, before cookies are added
 
     if app.config["PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -50,6 +51,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
             app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
         if os.environ.get("RATELIMIT_STORAGE_URI"):
             app.config["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
+        if os.environ.get("CACHE_REDIS_URL"):
+            app.config["CACHE_REDIS_URL"] = os.environ["CACHE_REDIS_URL"]
     else:
         app.config.update(test_config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):

@@ -84,6 +84,17 @@ class Defaults:
     # Host names the portal answers to (Flask's setting; a leading dot allows subdomains); any other
     # Host header gets a 400. None accepts every host: set it in production.
     TRUSTED_HOSTS = None
+    # HTTP caching of public pages (portal/http_cache.py, README "Caching").
+    PUBLIC_MAX_AGE = 60  # seconds browsers and proxies may reuse a public page without asking
+    RESPONSE_CACHE = True  # keep rendered public responses, keyed by the data version
+    CACHE_TYPE = None  # RedisCache with CACHE_REDIS_URL, else FileSystemCache in instance/cache
+    CACHE_REDIS_URL = None
+    CACHE_DEFAULT_TIMEOUT = 600  # an entry of an old data version is never read; this frees it
+    CACHE_THRESHOLD = 2000  # entries kept by the file and memory caches
+    RESPONSE_CACHE_MAX_BYTES = 4 * 1024 * 1024  # larger responses are rendered every time
+    GZIP_MIN_SIZE = 1024  # text responses from this size are gzip'd when the client accepts it
+    STATIC_MAX_AGE = 365 * 24 * 3600  # static URLs carry a content hash (?v=)
+    HEAVY_RATE_LIMIT = "120 per minute"  # rendered /jadwal, /statistik*, CSV, statistics API per IP
 
 
 def database_uri(instance_path: str) -> str:

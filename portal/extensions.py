@@ -1,6 +1,7 @@
 """Extension singletons, bound to the app in create_app() with init_app()."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -33,4 +34,5 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 htmx = Htmx()
+cache = Cache()  # rendered public responses (portal/http_cache.py)
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlencode
 
-from flask import current_app, request, url_for
+from flask import current_app, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -25,6 +25,13 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def csrf_header() -> bool:
+    """Whether the page sends the CSRF token with every htmx request (``hx-headers``): staff
+    pages, and visitors who already have a session. An anonymous public page must not create a
+    session (it would make the page uncacheable); its forms carry their own token field."""
+    return request.blueprint in ("admin", "auth") or "csrf_token" in session
+
+
 def register(app) -> None:
     app.jinja_env.filters.update(i18n.FILTERS)
     app.jinja_env.filters["explain"] = availability.explain
@@ -37,6 +44,7 @@ def register(app) -> None:
         STATUS_ICONS=availability.STATUS_ICONS,
         main_nav=lambda: nav_items(MAIN_NAV),
         footer_nav=lambda: nav_items(FOOTER_NAV),
+        csrf_header=csrf_header,
     )
     app.after_request(i18n.remember_language)
 

@@ -2,6 +2,7 @@
 
 from .accounts import Role, User
 from .audit import AuditEvent
+from .data_version import DataVersion
 from .availability import Holiday, Override, PolicyPhase, phase_exempt_opd
 from .outputs import CostCategory, OperationalCost, OutputDay, OutputIndicator, OutputQuantity, WorkMode
 from .places import Kecamatan, Kelurahan, Opd, ServiceUnit, UnitHours
@@ -11,6 +12,7 @@ from .types import UTCDateTime, utcnow
 __all__ = [
     "AuditEvent",
     "CostCategory",
+    "DataVersion",
     "Holiday",
     "Kecamatan",
     "Kelurahan",

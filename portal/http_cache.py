@@ -1,0 +1,394 @@
+"""HTTP caching: validators, Cache-Control, a server-side cache of public responses, gzip,
+hashed static URLs and a rate limit on the heaviest public URLs.
+
+A public response is the same for every anonymous visitor, so it is keyed by what it depends on:
+the data version (one row in the database, replaced by every write a public page may show,
+see portal/data_version.py), today's date in Bekasi, the code release, the host and URL, the
+language and the htmx headers. From that key come
+
+- a strong ``ETag`` (``"…-gz"`` for the gzip variant) and ``Last-Modified``: a matching
+  ``If-None-Match`` answers 304 before any rendering;
+- the entry in the response cache (Flask-Caching: Redis when ``CACHE_REDIS_URL`` is set, else
+  files in instance/cache shared by the workers of one machine), so a rendered page is reused
+  by every worker and instance until the data version changes.
+
+Only anonymous requests take part: a request with a cookie other than the language cookie
+(a staff session, a form's CSRF session) is answered fresh and ``private``. Staff pages, forms,
+tracking pages and anything with personal data get ``Cache-Control: no-store``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+
+from flask import Flask, current_app, g, request, session
+from werkzeug.wrappers import Response
+
+from . import clock, data_version
+from .extensions import cache, db, limiter
+from .i18n import LANG_COOKIE, select_locale
+
+# Blueprints and endpoints that are never stored by anyone (personal data, CSRF forms, staff).
+NO_STORE_BLUEPRINTS = {"admin", "auth"}
+NO_STORE_ENDPOINTS = {
+    "reports.new",  # the report form carries a CSRF token bound to the visitor's session
+    "reports.track",  # a report found by its tracking code: its description may be personal
+    "reports.find",
+    "open311.request_detail",  # the Open311 view of the same
+    "public.healthz",  # a probe wants the truth now
+}
+# Expensive public GETs: a per-IP limit (HEAVY_RATE_LIMIT) on responses that had to be rendered.
+HEAVY_ENDPOINTS = {"public.grid", "statistik.index", "statistik.csv", "statistik.records_csv",
+                   "api.statistics", "api.output_records"}
+HEAVY_SUFFIXES = (".csv", ".xlsx")
+
+COMPRESSIBLE = {"text/html", "text/css", "text/csv", "text/plain", "text/calendar", "text/xml",
+                "text/javascript", "application/javascript", "application/json",
+                "application/xml", "application/atom+xml", "image/svg+xml"}
+NOT_STORED_HEADERS = {"set-cookie", "content-length", "date", "content-encoding"}
+HTMX_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request")
+
+
+@dataclass
+class Entry:
+    """What the cache keeps of a rendered response: both encodings, so a hit compresses nothing."""
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    gzipped: bytes | None = None
+
+
+@dataclass
+class State:
+    key: str
+    etag: str
+    last_modified: datetime
+    hit: bool = False
+    vary: set[str] = field(default_factory=set)
+
+
+def register(app: Flask) -> None:
+    app.config.setdefault("CACHE_KEY_PREFIX", "portal:")
+    if not app.config.get("CACHE_TYPE"):
+        app.config["CACHE_TYPE"] = default_cache_type(app)
+    if app.config["CACHE_TYPE"] == "FileSystemCache":
+        app.config.setdefault("CACHE_DIR", os.path.join(app.instance_path, "cache"))
+    cache.init_app(app)
+    app.extensions["portal_release"] = release_id(app)
+    app.before_request(answer_from_cache)
+    app.after_request(finish_response)
+    app.url_defaults(hashed_static_url)
+    app.get_send_file_max_age = lambda filename: static_max_age(app, filename)
+    limit_heavy_routes(app)
+
+
+def default_cache_type(app: Flask) -> str:
+    """Redis when configured (CACHE_REDIS_URL, or the limiter's Redis), else files shared by the
+    workers of this machine; one process's memory under tests."""
+    if not app.config.get("CACHE_REDIS_URL"):
+        limiter_storage = app.config.get("RATELIMIT_STORAGE_URI") or ""
+        if limiter_storage.startswith(("redis://", "rediss://")):
+            app.config["CACHE_REDIS_URL"] = limiter_storage
+    if app.config.get("CACHE_REDIS_URL"):
+        return "RedisCache"
+    return "SimpleCache" if app.testing else "FileSystemCache"
+
+
+# --- which requests and responses may be shared ------------------------------------------------
+
+def no_store() -> bool:
+    return request.blueprint in NO_STORE_BLUEPRINTS or request.endpoint in NO_STORE_ENDPOINTS
+
+
+def anonymous_public_request() -> bool:
+    """A GET of a public page by a visitor without a session: the same answer for everyone."""
+    return (request.method in ("GET", "HEAD") and request.endpoint is not None
+            and request.endpoint != "static" and not no_store()
+            and all(name == LANG_COOKIE for name in request.cookies))
+
+
+def cache_key(version: data_version.Version) -> str:
+    parts = [
+        version.token,
+        clock.today().isoformat(),  # "today" changes the answer of most pages
+        current_app.extensions["portal_release"],
+        select_locale(),
+        *(request.headers.get(name, "") for name in HTMX_HEADERS),
+        request.scheme,  # absolute links (feeds, iCal, Open311) name scheme and host
+        request.host,
+        request.path,
+        request.query_string.decode("latin-1"),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def last_modified(version: data_version.Version) -> datetime:
+    """The later of the last change and the start of today in Bekasi (pages change at midnight)."""
+    midnight = datetime.combine(clock.today(), time(0), tzinfo=clock.zone()).astimezone(UTC)
+    return max(version.changed_at, midnight).replace(microsecond=0)
+
+
+def accepts_gzip() -> bool:
+    return request.accept_encodings["gzip"] > 0
+
+
+def etag_for(state: State, gzipped: bool) -> str:
+    return state.etag + ("-gz" if gzipped else "")
+
+
+# --- before the view: 304 or a stored response -------------------------------------------------
+
+def answer_from_cache():
+    """Answer 304 to a matching If-None-Match, or the stored response, without rendering."""
+    if not anonymous_public_request():
+        return None
+    version = data_version.current(db.session)
+    if version is None:
+        return None
+    key = cache_key(version)
+    state = g.http_cache = State(key=key, etag=key, last_modified=last_modified(version))
+    for gzipped in (False, True):
+        if request.if_none_match.contains_weak(etag_for(state, gzipped)):
+            state.hit = True
+            return not_modified(state, gzipped)
+    entry = cache_get(key)
+    if entry is not None:
+        state.hit = True
+        return from_entry(entry, state)
+    return None
+
+
+def not_modified(state: State, gzipped: bool) -> Response:
+    """304 with the tag the client holds (its copy is the plain or the gzip variant)."""
+    response = Response(status=304)
+    set_validators(response, state, gzipped)
+    for header in HTMX_HEADERS:
+        response.vary.add(header)
+    response.vary.add("Accept-Encoding")
+    return response
+
+
+def from_entry(entry: Entry, state: State) -> Response:
+    response = Response(status=entry.status, headers=entry.headers)
+    gzipped = entry.gzipped is not None and accepts_gzip()
+    response.set_data(entry.gzipped if gzipped else entry.body)
+    if gzipped:
+        response.headers["Content-Encoding"] = "gzip"
+    if entry.gzipped is not None:
+        response.vary.add("Accept-Encoding")
+    set_validators(response, state, gzipped)
+    return response
+
+
+def set_validators(response: Response, state: State, gzipped: bool) -> None:
+    response.set_etag(etag_for(state, gzipped))
+    response.last_modified = state.last_modified
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["PUBLIC_MAX_AGE"]
+
+
+# --- after the view: headers, storing, compression --------------------------------------------
+
+def finish_response(response: Response) -> Response:
+    """Cache-Control for every answer; validators and storing for shareable ones; gzip."""
+    if request.endpoint == "static":
+        if response.cache_control.max_age == current_app.config["STATIC_MAX_AGE"]:
+            response.cache_control.immutable = True
+        return compress(response, weak_etag=True)
+    state: State | None = g.get("http_cache")
+    if state is not None and state.hit:
+        return keep_private_if_remembering_language(response)  # built by answer_from_cache
+    if no_store() or session.modified:
+        response.headers["Cache-Control"] = "no-store"
+        return compress(response)
+    shareable = (state is not None and response.status_code == 200
+                 and "Set-Cookie" not in response.headers and not response.is_streamed
+                 and not response.direct_passthrough)
+    if not shareable:
+        if request.method in ("GET", "HEAD") and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "private, no-cache"
+        return compress(response)
+    body = response.get_data()
+    gzipped = gzip_body(body) if compressible(response, body) else None
+    if current_app.config["RESPONSE_CACHE"]:
+        headers = [(name, value) for name, value in response.headers.items()
+                   if name.lower() not in NOT_STORED_HEADERS]
+        cache_set(state.key, Entry(response.status_code, headers, body, gzipped))
+    if gzipped is not None:
+        response.vary.add("Accept-Encoding")
+        if accepts_gzip():
+            response.set_data(gzipped)
+            response.headers["Content-Encoding"] = "gzip"
+    set_validators(response, state, gzipped=gzipped is not None and accepts_gzip())
+    return keep_private_if_remembering_language(response)
+
+
+def keep_private_if_remembering_language(response: Response) -> Response:
+    """?lang= sets the language cookie (portal/i18n.py, after this hook): not for shared caches."""
+    remembered = g.get("remember_lang")
+    if remembered and request.cookies.get(LANG_COOKIE) != remembered:
+        response.cache_control.public = False
+        response.cache_control.private = True
+    return response
+
+
+def compressible(response: Response, body: bytes) -> bool:
+    return (response.mimetype in COMPRESSIBLE and len(body) >= current_app.config["GZIP_MIN_SIZE"]
+            and "Content-Encoding" not in response.headers)
+
+
+def gzip_body(body: bytes) -> bytes:
+    return gzip.compress(body, compresslevel=6, mtime=0)  # mtime 0: the same bytes every time
+
+
+_static_gzip: dict[tuple[str, str], bytes] = {}
+
+
+def compress(response: Response, weak_etag: bool = False) -> Response:
+    """gzip a text response of GZIP_MIN_SIZE bytes or more when the client accepts it.
+
+    The gzip variant gets its own ETag ("…-gz"), or a weak one for static files, whose
+    revalidation Werkzeug compares weakly."""
+    streamed = response.is_streamed and not (weak_etag and response.direct_passthrough)  # a file
+    if response.status_code != 200 or streamed or request.method not in ("GET", "HEAD"):
+        return response
+    if response.mimetype not in COMPRESSIBLE or "Content-Encoding" in response.headers:
+        return response
+    if response.content_length is not None and response.content_length < current_app.config["GZIP_MIN_SIZE"]:
+        return response
+    response.vary.add("Accept-Encoding")
+    if not accepts_gzip():
+        return response
+    etag, weak = response.get_etag()
+    memo_key = (request.path, etag) if weak_etag and etag else None
+    original = response.response  # a static file's wrapper: closed once read
+    if memo_key and memo_key in _static_gzip:
+        gzipped = _static_gzip[memo_key]
+    else:
+        response.direct_passthrough = False
+        body = response.get_data()
+        if hasattr(original, "close"):
+            original.close()
+        if len(body) < current_app.config["GZIP_MIN_SIZE"]:
+            return response
+        gzipped = gzip_body(body)
+        if memo_key:
+            _static_gzip[memo_key] = gzipped
+    if hasattr(original, "close"):
+        original.close()
+    response.direct_passthrough = False
+    response.set_data(gzipped)
+    response.headers["Content-Encoding"] = "gzip"
+    response.headers.pop("Accept-Ranges", None)  # ranges would count bytes of the plain file
+    if etag:
+        response.set_etag(etag if weak_etag or weak else etag + "-gz", weak=weak_etag or weak)
+    return response
+
+
+# --- the response cache (a failing cache is a miss, never an error) ----------------------------
+
+def cache_get(key: str) -> Entry | None:
+    if not current_app.config["RESPONSE_CACHE"]:
+        return None
+    try:
+        entry = cache.get(key)
+    except Exception:  # noqa: BLE001 - Redis down or a damaged file: render instead
+        current_app.logger.warning("response cache unavailable", exc_info=True)
+        return None
+    return entry if isinstance(entry, Entry) else None
+
+
+def cache_set(key: str, entry: Entry) -> None:
+    if len(entry.body) > current_app.config["RESPONSE_CACHE_MAX_BYTES"]:
+        return
+    try:
+        cache.set(key, entry)
+    except Exception:  # noqa: BLE001
+        current_app.logger.warning("response cache unavailable", exc_info=True)
+
+
+# --- static files: a content hash in the URL, cached for a year --------------------------------
+
+_static_hashes: dict[str, tuple[int, str]] = {}
+
+
+def static_hash(app: Flask, filename: str) -> str | None:
+    path = os.path.join(app.static_folder, filename)
+    try:
+        mtime = os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+    known = _static_hashes.get(path)
+    if known and known[0] == mtime:
+        return known[1]
+    with open(path, "rb") as file:
+        digest = hashlib.sha256(file.read()).hexdigest()[:12]
+    _static_hashes[path] = (mtime, digest)
+    return digest
+
+
+def hashed_static_url(endpoint: str, values: dict) -> None:
+    """url_for('static', filename=...) gets ?v=<content hash>: a new file is a new URL."""
+    if endpoint == "static" and "filename" in values and "v" not in values:
+        digest = static_hash(current_app, values["filename"])
+        if digest:
+            values["v"] = digest
+
+
+def static_max_age(app: Flask, filename: str | None) -> int | None:
+    """A year for a URL naming the file's current content; revalidate anything else."""
+    if filename and request.args.get("v") and request.args.get("v") == static_hash(app, filename):
+        return app.config["STATIC_MAX_AGE"]
+    return None
+
+
+# --- the release: a new deployment changes every key and ETag ----------------------------------
+
+def release_id(app: Flask) -> str:
+    """A hash of the code, templates, catalogs and static files this process serves."""
+    digest = hashlib.sha256()
+    package = os.path.dirname(__file__)
+    for root in (package, app.template_folder and os.path.join(app.root_path, app.template_folder),
+                 app.static_folder):
+        if not root or not os.path.isdir(root):
+            continue
+        for folder, dirs, files in sorted(os.walk(root)):
+            dirs.sort()
+            for name in sorted(files):
+                if name.endswith((".py", ".html", ".po", ".css", ".js", ".svg", ".csv")):
+                    path = os.path.join(folder, name)
+                    digest.update(os.path.relpath(path, root).encode())
+                    with open(path, "rb") as file:
+                        digest.update(file.read())
+    return digest.hexdigest()[:16]
+
+
+# --- heavy URLs: a per-IP limit on what had to be rendered -------------------------------------
+
+def rendered(response: Response) -> bool:
+    """Only rendered answers count against the heavy limit: 304s and cache hits cost nothing."""
+    state = g.get("http_cache")
+    return not (state is not None and state.hit)
+
+
+_HEAVY = limiter.shared_limit(lambda: current_app.config["HEAVY_RATE_LIMIT"], scope="heavy-get",
+                              deduct_when=rendered)
+_heavy_views: dict = {}  # view -> its limited wrapper, made once per process (the limiter is global)
+
+
+def limit_heavy_routes(app: Flask) -> None:
+    """HEAVY_RATE_LIMIT per IP address, shared by all heavy URLs: listed ones and downloads."""
+    for rule in app.url_map.iter_rules():
+        endpoint = rule.endpoint
+        if endpoint.split(".")[0] in NO_STORE_BLUEPRINTS or endpoint not in app.view_functions:
+            continue
+        if endpoint in HEAVY_ENDPOINTS or rule.rule.endswith(HEAVY_SUFFIXES):
+            view = app.view_functions[endpoint]
+            if view not in _heavy_views.values():
+                if view not in _heavy_views:
+                    _heavy_views[view] = _HEAVY(view)
+                app.view_functions[endpoint] = _heavy_views[view]
