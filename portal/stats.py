@@ -23,13 +23,14 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from . import schedule
 from .clock import local, zone
 from .clock import today as current_day
 from .extensions import db
-from .models import (Holiday, OperationalCost, Opd, OutputDay, OutputIndicator, OutputQuantity, PolicyPhase,
-                     Report)
+from .models import (Holiday, OperationalCost, Opd, OutputDay, OutputDayTotal, OutputIndicator, OutputQuantity,
+                     PolicyPhase, Report)
 from .workdays import add_working_days, is_working_day
 
 WFO, WFH = "wfo", "wfh"
@@ -500,13 +501,24 @@ def compute(*, start: date, end: date, today: date, records: Sequence[DayRecord]
 # --- loading from the database ----------------------------------------------------------------
 
 
-def load(start: date, end: date, *, opd=None, indicator_slug: str | None = None,
-         sort: str = DEFAULT_SORT, today: date | None = None, target_days: int | None = None) -> Statistics:
-    """Query the facts of [start, end] (one OPD or all, one indicator or all) and compute."""
-    today = today or current_day()
-    target_days = target_days if target_days is not None else current_app.config["REPORT_RESPONSE_TARGET_DAYS"]
+def load_phases() -> list[schedule.Phase]:
+    """Every policy phase with its exempt OPDs (one query each, not one per phase)."""
+    query = select(PolicyPhase).options(selectinload(PolicyPhase.exempt_opds))
+    return [p.as_schedule_phase() for p in db.session.scalars(query)]
 
-    # Output records: one row per OPD, date and mode, with the output summed over the indicators.
+
+def day_records(start: date, end: date, *, opd_id: int | None = None, indicator_slug: str | None = None,
+                raw: bool = False) -> list[DayRecord]:
+    """One DayRecord per OPD, date and mode in [start, end], with the output summed over the
+    indicators (or of the one indicator). Without an indicator, read from the daily totals: a
+    range scan of one row per OPD-day-mode, whatever the number of quantities behind it."""
+    if indicator_slug is None and not raw:
+        t = OutputDayTotal
+        query = (select(t.opd_id, t.day, t.mode, t.output, t.staff_on_duty, t.reports_due, t.reports_submitted)
+                 .where(t.day.between(start, end)))
+        if opd_id is not None:
+            query = query.where(t.opd_id == opd_id)
+        return [DayRecord(*row) for row in db.session.execute(query)]
     output = func.coalesce(func.sum(OutputQuantity.quantity), 0)
     query = (
         select(OutputDay.opd_id, OutputDay.day, OutputDay.mode, output, OutputDay.staff_on_duty,
@@ -517,14 +529,28 @@ def load(start: date, end: date, *, opd=None, indicator_slug: str | None = None,
                   OutputDay.reports_due, OutputDay.reports_submitted)
     )
     if indicator_slug:
+        # The indicator's ids first, so that the join reads only its quantities (by index).
+        indicator_ids = select(OutputIndicator.id).where(OutputIndicator.slug == indicator_slug)
         query = (query.join(OutputQuantity, OutputQuantity.output_day_id == OutputDay.id)
-                 .join(OutputIndicator, OutputIndicator.id == OutputQuantity.indicator_id)
-                 .where(OutputIndicator.slug == indicator_slug))
+                 .where(OutputQuantity.indicator_id.in_(indicator_ids)))
     else:
         query = query.outerjoin(OutputQuantity, OutputQuantity.output_day_id == OutputDay.id)
-    if opd is not None:
-        query = query.where(OutputDay.opd_id == opd.id)
-    records = [DayRecord(*row) for row in db.session.execute(query)]
+    if opd_id is not None:
+        query = query.where(OutputDay.opd_id == opd_id)
+    return [DayRecord(*row) for row in db.session.execute(query)]
+
+
+def load(start: date, end: date, *, opd=None, indicator_slug: str | None = None,
+         sort: str = DEFAULT_SORT, today: date | None = None, target_days: int | None = None,
+         raw: bool = False) -> Statistics:
+    """Query the facts of [start, end] (one OPD or all, one indicator or all) and compute.
+    ``raw`` sums the raw quantities instead of reading the daily totals (the same figures; the
+    tests compare both)."""
+    today = today or current_day()
+    target_days = target_days if target_days is not None else current_app.config["REPORT_RESPONSE_TARGET_DAYS"]
+
+    records = day_records(start, end, opd_id=opd.id if opd is not None else None, indicator_slug=indicator_slug,
+                          raw=raw)
 
     # OPDs expected to report: those with an active indicator (the chosen one, if any).
     expected = select(OutputIndicator.opd_id).where(OutputIndicator.active.is_(True)).distinct()
@@ -555,7 +581,7 @@ def load(start: date, end: date, *, opd=None, indicator_slug: str | None = None,
         cost_query = cost_query.where(OperationalCost.opd_id == opd.id)
     costs = [CostFact(*row) for row in db.session.execute(cost_query)]
 
-    all_phases = [p.as_schedule_phase() for p in db.session.scalars(select(PolicyPhase))]
+    all_phases = load_phases()
     in_range = [p for p in all_phases if p.starts_on <= end and (p.ends_on is None or p.ends_on >= start)]
     # Holidays far enough ahead for the deadline of a report made at the end of the range.
     holidays = set(db.session.scalars(
