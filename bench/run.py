@@ -218,7 +218,7 @@ class Reply:
 
 
 def get(port: int, path: str, headers: dict | None = None, source: str | None = None) -> Reply:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60,
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300,
                                             source_address=(source, 0) if source else None)
     started = time.perf_counter()
     connection.request("GET", path, headers=headers or {})
@@ -361,8 +361,10 @@ def run_backend(backend: str, big_url: str, small_url: str) -> list[tuple]:
         sizes: dict[str, str] = {}
         for label, path in pages:
             results[label] = wrk(port, path, headers=gz)
+            settle(port)
             reply = get(port, path, gz)
             sizes[label] = f"{len(reply.body):,}" + (" gz" if reply.headers.get("content-encoding") == "gzip" else "")
+        settle(port)
         etag = get(port, "/", gz).headers.get("etag")
         if etag:
             results["304 (If-None-Match on /)"] = wrk(port, "/", headers={**gz, "If-None-Match": etag})
