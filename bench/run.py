@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -316,6 +317,14 @@ def first_visit_bytes(port: int) -> int:
     return len(page.body) + sum(len(get(port, asset.decode(), gz).body) for asset in assets)
 
 
+def cold_ms(port: int, path: str, times: int) -> list[float]:
+    """Latency of requests sent one after the other, each to a new URL (an extra "bench"
+    argument) so that no response cache can answer: the cost of a page right after a change."""
+    settle(port)
+    separator = "&" if "?" in path else "?"
+    return [get(port, f"{path}{separator}bench={n}-{time.time_ns()}").seconds * 1000 for n in range(times)]
+
+
 def healthz_under_load(port: int) -> list[float]:
     """/healthz from 127.0.0.2, one request after the other, while 32 connections from 127.0.0.1
     hammer /jadwal?hari=31."""
@@ -370,14 +379,14 @@ def run_backend(backend: str, big_url: str, small_url: str) -> list[tuple]:
             results["304 (If-None-Match on /)"] = wrk(port, "/", headers={**gz, "If-None-Match": etag})
             sizes["304 (If-None-Match on /)"] = str(len(get(port, "/", {**gz, "If-None-Match": etag}).body))
         before = count_reports(big_url)
-        post = wrk(port, "/open311/v2/requests.json", script="report.lua", env={"BENCH_UNIT": slug})
+        post = wrk(port, "/open311/v2/requests.json", script="report.lua", env={"BENCH_UNIT": slug, "BENCH_TODAY": TODAY})
         stored = count_reports(big_url) - before
         results["report submission (Open311 POST)"] = post
         sizes["report submission (Open311 POST)"] = "-"
         cold = {
-            "/": wrk(port, "/", connections=1, script="unique.lua"),
-            "/jadwal?hari=7": wrk(port, "/jadwal?hari=7", connections=1, script="unique.lua"),
-            "two years, big": wrk(port, TWO_YEARS, connections=1, script="unique.lua"),
+            "/": cold_ms(port, "/", 9),
+            "/jadwal?hari=7": cold_ms(port, "/jadwal?hari=7", 9),
+            "two years, big": cold_ms(port, TWO_YEARS, 5),
         }
         health = healthz_under_load(port)
         rss = server.peak_rss_mb()
@@ -386,8 +395,8 @@ def run_backend(backend: str, big_url: str, small_url: str) -> list[tuple]:
         server.stop()
     small_server = Server(small_url)
     try:
-        wrk(small_server.port, TWO_YEARS, connections=1, seconds=1)
-        cold["two years, small"] = wrk(small_server.port, TWO_YEARS, connections=1, script="unique.lua")
+        get(small_server.port, TWO_YEARS)  # warm-up
+        cold["two years, small"] = cold_ms(small_server.port, TWO_YEARS, 5)
     finally:
         small_server.stop()
 
@@ -396,13 +405,16 @@ def run_backend(backend: str, big_url: str, small_url: str) -> list[tuple]:
           f"{BIG:,} output records, {UNITS} units, {OPDS} OPDs, {REPORTS:,} reports")
     print(f"{'request':36} {'req/s':>9} {'ratio':>7} {'p50 ms':>8} {'p99 ms':>8} {'bytes':>12} {'non-2xx':>8}")
     for label, load in results.items():
+        if load.requests == 0:
+            print(f"{label:36} {'no answer within ' + str(SECONDS) + ' s':>35} {sizes[label]:>12}")
+            continue
         print(f"{label:36} {load.rps:9.1f} {load.rps / hello:7.3f} {load.p50:8.1f} {load.p99:8.1f} "
               f"{sizes[label]:>12} {load.non_2xx + load.errors:8d}")
     if not etag:
         print(f"{'304 (If-None-Match on /)':36} {'n/a: no ETag sent':>9}")
-    print(f"{'cold (a new URL every request, 1 connection)':46} {'p50 ms':>8} {'p99 ms':>8}")
-    for label, load in cold.items():
-        print(f"  {label:44} {load.p50:8.1f} {load.p99:8.1f}")
+    print(f"{'cold (a new URL every request, one at a time)':46} {'median ms':>10} {'max ms':>8}")
+    for label, times in cold.items():
+        print(f"  {label:44} {statistics.median(times):10.1f} {max(times):8.1f}")
     acknowledged = post.requests - post.non_2xx - post.errors
     print(f"reports: {post.requests} sent, {acknowledged} acknowledged, {stored} stored")
     print(f"/healthz under load: {len(health)} requests, p50 {percentile(health, 50):.0f} ms, "
@@ -412,7 +424,7 @@ def run_backend(backend: str, big_url: str, small_url: str) -> list[tuple]:
 
     def cached(label, path_label):
         load = results[path_label]
-        ok = load.rps >= 0.8 * hello and load.p99 < 100
+        ok = load.requests > 0 and load.rps >= 0.8 * hello and load.p99 < 100
         return (label, f"{load.rps / hello:.3f} x hello, p99 {load.p99:.0f} ms", ">= 0.8 x, p99 < 100 ms", ok)
 
     rows += [cached("cached /", "/"), cached("cached /unit/SLUG", "/unit/SLUG"),
@@ -423,11 +435,11 @@ def run_backend(backend: str, big_url: str, small_url: str) -> list[tuple]:
         rows.append(("304 answer", f"{ratio:.3f} x hello", ">= 0.9 x", ratio >= 0.9))
     else:
         rows.append(("304 answer", "n/a (no ETag sent)", ">= 0.9 x", None))
-    big, small = cold["two years, big"].p50, cold["two years, small"].p50
+    cold_page, cold_grid = statistics.median(cold["/"]), statistics.median(cold["/jadwal?hari=7"])
+    big, small = statistics.median(cold["two years, big"]), statistics.median(cold["two years, small"])
     rows += [
-        ("cold / (500 units)", f"{cold['/'].p50:.0f} ms", "< 50 ms", cold["/"].p50 < 50),
-        ("cold /jadwal?hari=7 (500 units)", f"{cold['/jadwal?hari=7'].p50:.0f} ms", "< 80 ms",
-         cold["/jadwal?hari=7"].p50 < 80),
+        ("cold / (500 units)", f"{cold_page:.0f} ms", "< 50 ms", cold_page < 50),
+        ("cold /jadwal?hari=7 (500 units)", f"{cold_grid:.0f} ms", "< 80 ms", cold_grid < 80),
         (f"/statistik two years, {BIG:,} records", f"{big:.0f} ms", "< 150 ms", big < 150),
         (f"/statistik two years {BIG:,} / {SMALL:,}", f"{big / small:.2f} x", "<= 1.2 x", big / small <= 1.2),
         ("report submission", f"{post.rps:.0f}/s, {stored} of {acknowledged} stored", ">= 100/s, all stored",
