@@ -121,6 +121,9 @@ class Postgres:
             CACHE.mkdir(parents=True, exist_ok=True)
             for old in CACHE.glob("pg-*"):
                 shutil.rmtree(old, ignore_errors=True)
+            if os.geteuid() == 0:  # initdb runs as the postgres user: it must own the folder
+                self.data.mkdir(mode=0o700)
+                subprocess.run(["chown", "postgres", str(self.data)], check=True)
             self.run("initdb", "-D", str(self.data), "-U", "portal", "-A", "trust", "-E", "UTF8",
                      "--locale=C.UTF-8", "--no-sync")
         if os.geteuid() == 0:
