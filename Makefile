@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app portal
 
-.PHONY: run test install translations compile-translations db demo serve bench clean
+.PHONY: run test install translations compile-translations db demo serve bench bench-data clean
 
 ## run: install, create the SQLite database with Bekasi demo data, serve on http://127.0.0.1:5000
 run: install db demo serve
@@ -41,9 +41,13 @@ demo:
 serve:
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-## bench: the benchmarks under bench/ (ratios measured in one run)
+## bench: the portal under gunicorn, driven by wrk, on SQLite and PostgreSQL (see README "Benchmarks")
 bench: install
 	$(BIN)/python bench/run.py
+
+## bench-data: the large data set of the benchmarks in the configured database (DATABASE_URL)
+bench-data: install
+	$(FLASK) bench-data
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import g, has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
@@ -72,7 +73,7 @@ def unit_query(opd: Opd | None = None, kecamatan: Kecamatan | None = None, text:
         .where(ServiceUnit.active.is_(True))
         .options(joinedload(ServiceUnit.opd), joinedload(ServiceUnit.kecamatan),
                  joinedload(ServiceUnit.kelurahan))
-        .order_by(ServiceUnit.name)
+        .order_by(ServiceUnit.name, ServiceUnit.id)
     )
     if opd is not None:
         query = query.where(ServiceUnit.opd_id == opd.id)
@@ -174,8 +175,35 @@ def holiday_kind_text(holiday: schedule.Holiday) -> str:
     }.get(holiday.kind, _("Holiday"))
 
 
+def per_request(name: str) -> dict:
+    """A dict that lives as long as the current request (an empty throwaway one outside)."""
+    if not has_request_context():
+        return {}
+    return g.setdefault(name, {})
+
+
 def explain(day: schedule.DayStatus) -> str:
-    """Why a unit has this status on this day, in words a citizen understands."""
+    """Why a unit has this status on this day, in words a citizen understands. Worded once per
+    request for each distinct reason: a grid of 500 units x 7 days has 3,500 cells but only a
+    handful of reasons."""
+    key = (day.source, day.status, day.phase, day.holiday, day.override.reason if day.override else None,
+           day.rotation_group, day.day.weekday() if day.source is Source.NO_HOURS else None)
+    cache = per_request("explanations")
+    text = cache.get(key)
+    if text is None:
+        text = cache[key] = _explain(day)
+    return text
+
+
+def status_words() -> dict[Status, str]:
+    """STATUS_SHORT translated once per request (a grid cell shows one per day)."""
+    cache = per_request("status_words")
+    if not cache:
+        cache.update({status: str(label) for status, label in STATUS_SHORT.items()})
+    return cache
+
+
+def _explain(day: schedule.DayStatus) -> str:
     source = day.source
     if source is Source.OVERRIDE:
         return _("Changed by the unit's staff: %(reason)s", reason=day.override.reason)

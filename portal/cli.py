@@ -1,5 +1,5 @@
 """Flask commands: flask --app portal init-db | seed-demo | create-admin | sync-holidays | backup |
-restore."""
+restore | rebuild-stats | bench-data."""
 
 import os
 import secrets
@@ -123,5 +123,7 @@ COMMANDS = [init_db_command, seed_demo_command, create_admin_command, sync_holid
 
 
 def register(app) -> None:
-    for command in COMMANDS:
+    from .demo.bench import bench_data_command
+
+    for command in [*COMMANDS, bench_data_command]:
         app.cli.add_command(command)

@@ -18,18 +18,19 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Container, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from . import schedule
-from .clock import local, zone
+from .clock import zone
 from .clock import today as current_day
 from .extensions import db
-from .models import (Holiday, OperationalCost, Opd, OutputDay, OutputIndicator, OutputQuantity, PolicyPhase,
-                     Report)
+from .models import (Holiday, OperationalCost, Opd, OutputDay, OutputDayTotal, OutputIndicator, OutputQuantity,
+                     PolicyPhase, Report)
 from .workdays import add_working_days, is_working_day
 
 WFO, WFH = "wfo", "wfh"
@@ -107,6 +108,10 @@ class Figures:
     @property
     def output_per_staff_day(self) -> float | None:
         return ratio(self.output, self.staff_days)
+
+    def __add__(self, other: Figures) -> Figures:
+        return Figures(self.records + other.records, self.output + other.output, self.staff_days + other.staff_days,
+                       self.reports_due + other.reports_due, self.reports_submitted + other.reports_submitted)
 
     @property
     def compliance(self) -> float | None:
@@ -281,9 +286,12 @@ def report_figures(facts: Iterable[ReportFact], target_days: int, holidays: Cont
                    today: date) -> ReportFigures:
     count = answered = within = pending = 0
     hours = []
+    deadlines: dict[date, date] = {}  # reports share their dates: count the working days once per date
     for fact in facts:
         count += 1
-        deadline = report_deadline(fact.created_on, target_days, holidays)
+        deadline = deadlines.get(fact.created_on)
+        if deadline is None:
+            deadline = deadlines[fact.created_on] = report_deadline(fact.created_on, target_days, holidays)
         if fact.first_response_at is not None:
             answered += 1
             hours.append((fact.first_response_at - fact.created_at).total_seconds() / 3600)
@@ -456,38 +464,117 @@ class Statistics:
     sort: str = DEFAULT_SORT
 
 
-def compute(*, start: date, end: date, today: date, records: Sequence[DayRecord],
-            reports: Sequence[ReportFact], costs: Sequence[CostFact], phases: Sequence[schedule.Phase],
-            all_phases: Sequence[schedule.Phase], holidays: Container[date], opds: Sequence[OpdInfo],
-            expected_opd_ids: Iterable[int], target_days: int, sort: str = DEFAULT_SORT) -> Statistics:
-    """All the figures of a range from plain facts (no database, no request)."""
+@dataclass
+class RecordSums:
+    """The day records of a range summed per date and mode, and per OPD and mode: everything the
+    statistics need from them, a few hundred rows whatever the number of records (the database
+    sums the daily totals; ``sum_records`` does the same from DayRecords)."""
+
+    by_day: dict[tuple[date, str], Figures] = field(default_factory=dict)
+    opds_by_day: dict[date, int] = field(default_factory=dict)  # OPDs with a record on the date
+    by_opd: dict[tuple[int, str], Figures] = field(default_factory=dict)
+    days_by_opd: dict[int, int] = field(default_factory=dict)  # dates with a record, per OPD
+    expected_days_by_opd: dict[int, int] = field(default_factory=dict)  # of those, expected working days
+
+
+def sum_records(records: Iterable[DayRecord], expected_days: Container[date]) -> RecordSums:
+    """RecordSums from plain records (the raw path and the hand-made tests)."""
+    sums = RecordSums()
+    opd_days: set[tuple[int, date]] = set()
+    for r in records:
+        one = Figures(1, r.output, r.staff, r.reports_due, r.reports_submitted)
+        sums.by_day[(r.day, r.mode)] = sums.by_day.get((r.day, r.mode), Figures()) + one
+        sums.by_opd[(r.opd_id, r.mode)] = sums.by_opd.get((r.opd_id, r.mode), Figures()) + one
+        opd_days.add((r.opd_id, r.day))
+    for opd_id, day in opd_days:
+        sums.opds_by_day[day] = sums.opds_by_day.get(day, 0) + 1
+        sums.days_by_opd[opd_id] = sums.days_by_opd.get(opd_id, 0) + 1
+        if day in expected_days:
+            sums.expected_days_by_opd[opd_id] = sums.expected_days_by_opd.get(opd_id, 0) + 1
+    return sums
+
+
+def comparison_of_days(sums: RecordSums, days: Iterable[date]) -> Comparison:
+    """The comparison of the records on these dates."""
+    wfo = wfh = Figures()
+    count = 0
+    for day in days:
+        wfo += sums.by_day.get((day, WFO), Figures())
+        wfh += sums.by_day.get((day, WFH), Figures())
+        count += sums.opds_by_day.get(day, 0)
+    return Comparison(wfo=wfo, wfh=wfh, all=wfo + wfh, days_with_records=count)
+
+
+def phase_rows(sums: RecordSums, phases: Sequence[schedule.Phase], start: date, end: date) -> list[PhaseRow]:
+    """by_phase() from the sums per date."""
+    days = sorted(sums.opds_by_day)
+    rows = []
+    covered: set[date] = set()
+    for phase in sorted(phases, key=lambda p: p.starts_on):
+        if not (phase.starts_on <= end and (phase.ends_on is None or phase.ends_on >= start)):
+            continue
+        inside = [day for day in days if phase.covers(day)]
+        covered.update(inside)
+        rows.append(PhaseRow(phase, max(phase.starts_on, start), min(phase.ends_on or end, end),
+                             comparison_of_days(sums, inside)))
+    outside = [day for day in days if day not in covered]
+    if outside:
+        rows.append(PhaseRow(None, outside[0], outside[-1], comparison_of_days(sums, outside)))
+    return rows
+
+
+def week_rows(sums: RecordSums, start: date, end: date) -> list[WeekRow]:
+    """by_week() from the sums per date."""
+    grouped: dict[date, list[date]] = defaultdict(list)
+    for day in sums.opds_by_day:
+        grouped[monday(day)].append(day)
+    rows = []
+    week = monday(start)
+    while week <= end:
+        rows.append(WeekRow(week, comparison_of_days(sums, grouped.get(week, []))))
+        week += timedelta(days=7)
+    return rows
+
+
+def compute(*, start: date, end: date, today: date, records: Sequence[DayRecord] | None = None,
+            sums: RecordSums | None = None, reports: Sequence[ReportFact], costs: Sequence[CostFact],
+            phases: Sequence[schedule.Phase], all_phases: Sequence[schedule.Phase], holidays: Container[date],
+            opds: Sequence[OpdInfo], expected_opd_ids: Iterable[int], target_days: int,
+            sort: str = DEFAULT_SORT) -> Statistics:
+    """All the figures of a range from plain facts (no database, no request): the day records
+    themselves or their sums (``expected_days_by_opd`` counted over ``expected_days()``)."""
     expected_opd_ids = set(expected_opd_ids)
-    expected = working_days(start, min(end, today), holidays)
-    records_by_opd: dict[int, list[DayRecord]] = defaultdict(list)
-    for record in records:
-        records_by_opd[record.opd_id].append(record)
+    expected = expected_days(start, end, today, holidays)
+    if sums is None:
+        sums = sum_records(records or (), set(expected))
     reports_by_opd: dict[int, list[ReportFact]] = defaultdict(list)
     by_category: dict[str, list[ReportFact]] = defaultdict(list)
     for fact in reports:
         reports_by_opd[fact.opd_id].append(fact)
         by_category[fact.category].append(fact)
-    shown = expected_opd_ids | set(records_by_opd) | set(reports_by_opd)
+    shown = expected_opd_ids | set(sums.days_by_opd) | set(reports_by_opd)
+
+    def opd_comparison(opd_id: int) -> Comparison:
+        wfo, wfh = sums.by_opd.get((opd_id, WFO), Figures()), sums.by_opd.get((opd_id, WFH), Figures())
+        return Comparison(wfo=wfo, wfh=wfh, all=wfo + wfh, days_with_records=sums.days_by_opd.get(opd_id, 0))
+
+    def opd_completeness(opd_id: int) -> Completeness:
+        if opd_id not in expected_opd_ids:
+            return Completeness(0, 0)
+        return Completeness(sums.expected_days_by_opd.get(opd_id, 0), len(expected))
+
     rows = [
-        OpdRow(
-            opd=opd,
-            comparison=compare(records_by_opd.get(opd.id, [])),
-            completeness=completeness(records_by_opd.get(opd.id, []),
-                                      [opd.id] if opd.id in expected_opd_ids else [], expected),
-            reports=report_figures(reports_by_opd.get(opd.id, []), target_days, holidays, today),
-        )
+        OpdRow(opd=opd, comparison=opd_comparison(opd.id), completeness=opd_completeness(opd.id),
+               reports=report_figures(reports_by_opd.get(opd.id, []), target_days, holidays, today))
         for opd in opds if opd.id in shown
     ]
     return Statistics(
         start=start, end=end, today=today, target_days=target_days,
-        comparison=compare(records),
-        completeness=completeness(records, expected_opd_ids, expected),
-        phases=by_phase(records, phases, start, end),
-        weeks=by_week(records, start, end),
+        comparison=comparison_of_days(sums, sums.opds_by_day),
+        completeness=Completeness(sum(sums.expected_days_by_opd.get(opd_id, 0) for opd_id in expected_opd_ids),
+                                  len(expected_opd_ids) * len(expected)),
+        phases=phase_rows(sums, phases, start, end),
+        weeks=week_rows(sums, start, end),
         opds=sort_rows(rows, sort),
         reports=report_figures(reports, target_days, holidays, today),
         reports_by_category={category: report_figures(facts, target_days, holidays, today)
@@ -497,16 +584,53 @@ def compute(*, start: date, end: date, today: date, records: Sequence[DayRecord]
     )
 
 
+def expected_days(start: date, end: date, today: date, holidays: Container[date]) -> list[date]:
+    """The working days of the range up to today: those completeness expects a record on."""
+    return working_days(start, min(end, today), holidays)
+
+
 # --- loading from the database ----------------------------------------------------------------
 
 
-def load(start: date, end: date, *, opd=None, indicator_slug: str | None = None,
-         sort: str = DEFAULT_SORT, today: date | None = None, target_days: int | None = None) -> Statistics:
-    """Query the facts of [start, end] (one OPD or all, one indicator or all) and compute."""
-    today = today or current_day()
-    target_days = target_days if target_days is not None else current_app.config["REPORT_RESPONSE_TARGET_DAYS"]
+def load_phases() -> list[schedule.Phase]:
+    """Every policy phase with its exempt OPDs (one query each, not one per phase)."""
+    query = select(PolicyPhase).options(selectinload(PolicyPhase.exempt_opds))
+    return [p.as_schedule_phase() for p in db.session.scalars(query)]
 
-    # Output records: one row per OPD, date and mode, with the output summed over the indicators.
+
+def record_sums(start: date, end: date, opd_id: int | None, expected: set[date]) -> RecordSums:
+    """RecordSums summed by the database from the daily totals: a handful of grouped range scans
+    returning one row per date and mode and per OPD and mode, whatever the number of records."""
+    t = OutputDayTotal
+    where = [t.day.between(start, end)] + ([t.opd_id == opd_id] if opd_id is not None else [])
+    sums_of = (func.count(), func.sum(t.output), func.sum(t.staff_on_duty), func.sum(t.reports_due),
+               func.sum(t.reports_submitted))
+
+    def figures_of(row) -> Figures:
+        return Figures(*(int(value or 0) for value in row))
+
+    sums = RecordSums()
+    for day, mode, *row in db.session.execute(select(t.day, t.mode, *sums_of).where(*where).group_by(t.day, t.mode)):
+        sums.by_day[(day, mode)] = figures_of(row)
+    for opd, mode, *row in db.session.execute(select(t.opd_id, t.mode, *sums_of).where(*where)
+                                               .group_by(t.opd_id, t.mode)):
+        sums.by_opd[(opd, mode)] = figures_of(row)
+    sums.opds_by_day = dict(db.session.execute(
+        select(t.day, func.count(t.opd_id.distinct())).where(*where).group_by(t.day)).all())
+    sums.days_by_opd = dict(db.session.execute(
+        select(t.opd_id, func.count(t.day.distinct())).where(*where).group_by(t.opd_id)).all())
+    if expected:
+        sums.expected_days_by_opd = dict(db.session.execute(
+            select(t.opd_id, func.count(t.day.distinct())).where(*where, t.day.in_(sorted(expected)))
+            .group_by(t.opd_id)).all())
+    return sums
+
+
+def day_records(start: date, end: date, *, opd_id: int | None = None,
+                indicator_slug: str | None = None) -> list[DayRecord]:
+    """One DayRecord per OPD, date and mode in [start, end], with the output summed over the raw
+    quantities of every indicator (or of the one indicator): what the daily totals hold, and the
+    only way to the figures of one indicator."""
     output = func.coalesce(func.sum(OutputQuantity.quantity), 0)
     query = (
         select(OutputDay.opd_id, OutputDay.day, OutputDay.mode, output, OutputDay.staff_on_duty,
@@ -517,14 +641,25 @@ def load(start: date, end: date, *, opd=None, indicator_slug: str | None = None,
                   OutputDay.reports_due, OutputDay.reports_submitted)
     )
     if indicator_slug:
+        # The indicator's ids first, so that the join reads only its quantities (by index).
+        indicator_ids = select(OutputIndicator.id).where(OutputIndicator.slug == indicator_slug)
         query = (query.join(OutputQuantity, OutputQuantity.output_day_id == OutputDay.id)
-                 .join(OutputIndicator, OutputIndicator.id == OutputQuantity.indicator_id)
-                 .where(OutputIndicator.slug == indicator_slug))
+                 .where(OutputQuantity.indicator_id.in_(indicator_ids)))
     else:
         query = query.outerjoin(OutputQuantity, OutputQuantity.output_day_id == OutputDay.id)
-    if opd is not None:
-        query = query.where(OutputDay.opd_id == opd.id)
-    records = [DayRecord(*row) for row in db.session.execute(query)]
+    if opd_id is not None:
+        query = query.where(OutputDay.opd_id == opd_id)
+    return [DayRecord(*row) for row in db.session.execute(query)]
+
+
+def load(start: date, end: date, *, opd=None, indicator_slug: str | None = None,
+         sort: str = DEFAULT_SORT, today: date | None = None, target_days: int | None = None,
+         raw: bool = False) -> Statistics:
+    """Query the facts of [start, end] (one OPD or all, one indicator or all) and compute.
+    Without an indicator the database sums the daily totals; ``raw`` sums the raw quantities
+    instead (the same figures; the tests compare both)."""
+    today = today or current_day()
+    target_days = target_days if target_days is not None else current_app.config["REPORT_RESPONSE_TARGET_DAYS"]
 
     # OPDs expected to report: those with an active indicator (the chosen one, if any).
     expected = select(OutputIndicator.opd_id).where(OutputIndicator.active.is_(True)).distinct()
@@ -543,9 +678,10 @@ def load(start: date, end: date, *, opd=None, indicator_slug: str | None = None,
     )
     if opd is not None:
         report_query = report_query.where(Report.opd_id == opd.id)
+    tz = zone()  # once, not twice per report (a two-year range holds tens of thousands)
     reports = [
-        ReportFact(opd_id, category, created, local(created).date(), answered,
-                   local(answered).date() if answered else None)
+        ReportFact(opd_id, category, created, created.astimezone(tz).date(), answered,
+                   answered.astimezone(tz).date() if answered else None)
         for opd_id, category, created, answered in db.session.execute(report_query)
     ]
 
@@ -555,7 +691,7 @@ def load(start: date, end: date, *, opd=None, indicator_slug: str | None = None,
         cost_query = cost_query.where(OperationalCost.opd_id == opd.id)
     costs = [CostFact(*row) for row in db.session.execute(cost_query)]
 
-    all_phases = [p.as_schedule_phase() for p in db.session.scalars(select(PolicyPhase))]
+    all_phases = load_phases()
     in_range = [p for p in all_phases if p.starts_on <= end and (p.ends_on is None or p.ends_on >= start)]
     # Holidays far enough ahead for the deadline of a report made at the end of the range.
     holidays = set(db.session.scalars(
@@ -566,7 +702,13 @@ def load(start: date, end: date, *, opd=None, indicator_slug: str | None = None,
         opd_query = opd_query.where(Opd.id == opd.id)
     opds = [OpdInfo(*row) for row in db.session.execute(opd_query)]
 
-    return compute(start=start, end=end, today=today, records=records, reports=reports, costs=costs,
+    opd_id = opd.id if opd is not None else None
+    expected_set = set(expected_days(start, end, today, holidays))
+    if indicator_slug or raw:
+        sums = sum_records(day_records(start, end, opd_id=opd_id, indicator_slug=indicator_slug), expected_set)
+    else:
+        sums = record_sums(start, end, opd_id, expected_set)
+    return compute(start=start, end=end, today=today, sums=sums, reports=reports, costs=costs,
                    phases=in_range, all_phases=all_phases, holidays=holidays, opds=opds,
                    expected_opd_ids=expected_ids, target_days=target_days, sort=sort)
 

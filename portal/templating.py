@@ -41,6 +41,7 @@ def register(app) -> None:
         Status=Status,
         STATUS_LABELS=availability.STATUS_LABELS,
         STATUS_SHORT=availability.STATUS_SHORT,
+        status_words=availability.status_words,
         STATUS_ICONS=availability.STATUS_ICONS,
         main_nav=lambda: nav_items(MAIN_NAV),
         footer_nav=lambda: nav_items(FOOTER_NAV),

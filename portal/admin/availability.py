@@ -43,7 +43,11 @@ SOURCE_SHORT = {
 
 @bp.app_template_global()
 def source_short(source: Source) -> str:
-    return str(SOURCE_SHORT[source])
+    """Translated once per request (the editor shows one per cell)."""
+    cache = availability.per_request("source_short")
+    if source not in cache:
+        cache[source] = str(SOURCE_SHORT[source])
+    return cache[source]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import availability, opendata, stats
+from .. import availability, opendata
 from ..clock import today
 from ..errors import bad_request, not_found
 from ..extensions import csrf, db
@@ -21,6 +21,7 @@ from ..reports.service import public_query
 from ..schedule import Status
 from ..statistik.query import API_ARGS, stats_query
 from ..urls import external_url
+from ..statistik.query import load as load_statistics
 from .openapi import document
 
 bp = Blueprint("api", __name__)
@@ -210,7 +211,7 @@ def status():
 def statistics():
     """The figures of /statistik for a range, an agency and an indicator."""
     q = stats_query(API_ARGS)
-    s = stats.load(q.start, q.end, opd=q.opd, indicator_slug=q.indicator, sort=q.sort)
+    s = load_statistics(q)
     return jsonify(opendata.statistics_document(s, q.opd, q.indicator))
 
 

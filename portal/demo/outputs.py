@@ -140,6 +140,9 @@ def seed_outputs() -> None:
         ])
     seed_costs(opds, rng)
     db.session.flush()
+    from ..statistik.totals import rebuild  # bulk inserts bypass the ORM's flush hook
+
+    rebuild()
 
 
 def seed_costs(opds: list[Opd], rng: random.Random) -> None:

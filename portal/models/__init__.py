@@ -4,7 +4,8 @@ from .accounts import Role, User
 from .audit import AuditEvent
 from .data_version import DataVersion
 from .availability import Holiday, Override, PolicyPhase, phase_exempt_opd
-from .outputs import CostCategory, OperationalCost, OutputDay, OutputIndicator, OutputQuantity, WorkMode
+from .outputs import (CostCategory, OperationalCost, OutputDay, OutputDayTotal, OutputIndicator, OutputQuantity,
+                      WorkMode)
 from .places import Kecamatan, Kelurahan, Opd, ServiceUnit, UnitHours
 from .reports import Report, ReportCategory, ReportContact, ReportStatus, ReportUpdate, Visibility
 from .types import UTCDateTime, utcnow
@@ -19,6 +20,7 @@ __all__ = [
     "Opd",
     "OperationalCost",
     "OutputDay",
+    "OutputDayTotal",
     "OutputIndicator",
     "OutputQuantity",
     "Override",

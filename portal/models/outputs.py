@@ -128,3 +128,21 @@ class OperationalCost(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     opd: Mapped[Opd] = relationship()
+
+
+class OutputDayTotal(db.Model):
+    """Derived, never edited: one row per OutputDay with the output of all its indicators summed,
+    so that the statistics read one small row per OPD, date and mode instead of every quantity.
+    Kept up to date on every flush that touches OutputDay or OutputQuantity (portal/statistik/
+    totals.py); ``flask --app portal rebuild-stats`` rebuilds it after bulk inserts."""
+
+    __tablename__ = "output_day_total"
+
+    # The key starts with the date: the statistics read a date range.
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    opd_id: Mapped[int] = mapped_column(ForeignKey("opd.id", ondelete="CASCADE"), primary_key=True, index=True)
+    mode: Mapped[str] = mapped_column(String(3), primary_key=True)
+    output: Mapped[int] = mapped_column(BigInteger)
+    staff_on_duty: Mapped[int] = mapped_column(Integer)
+    reports_due: Mapped[int] = mapped_column(Integer)
+    reports_submitted: Mapped[int] = mapped_column(Integer)

@@ -86,6 +86,9 @@ def unit_ics(slug: str):
     return response
 
 
+GRID_UNITS_PER_PAGE = 50  # /jadwal?halaman=2: the grid never grows without bound
+
+
 @bp.get("/jadwal")
 def grid():
     """Units x days: a week by default, up to a month."""
@@ -94,13 +97,16 @@ def grid():
         start = today() - timedelta(days=today().weekday())  # Monday of this week
     days = int_arg("hari", 7, 1, 31)
     filters = unit_filters()
-    units = db.session.scalars(availability.unit_query(**filters)).unique().all()
+    pagination = db.paginate(availability.unit_query(**filters), page=int_arg("halaman", 1, 1, 10_000),
+                             per_page=GRID_UNITS_PER_PAGE, error_out=False)
+    units = pagination.items
     dates = [start + timedelta(days=offset) for offset in range(days)]
     calendar = availability.load_calendar(start, dates[-1], [unit.id for unit in units])
     rows = availability.grid(units, start, days, calendar)
     return render(
         "public/grid.html", "results",
         start=start, days=days, dates=dates, rows=rows, calendar=calendar, fragment=wants_fragment(),
+        pagination=pagination,
         prev_start=start - timedelta(days=days), next_start=start + timedelta(days=days),
         **filters, **filter_choices(),
     )

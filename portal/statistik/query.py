@@ -14,7 +14,7 @@ from .. import stats
 from ..clock import today
 from ..errors import bad_request
 from ..extensions import db
-from ..models import Opd, OutputIndicator, PolicyPhase
+from ..models import Opd, OutputIndicator
 from ..params import date_arg, slug_arg
 
 PAGE_ARGS = {"from": "dari", "to": "sampai", "opd": "opd", "indicator": "indikator", "sort": "urut"}
@@ -31,8 +31,7 @@ class StatsQuery:
 
 
 def default_range() -> tuple[date, date]:
-    phases = [p.as_schedule_phase() for p in db.session.scalars(select(PolicyPhase))]
-    return stats.default_range(phases, today())
+    return stats.default_range(stats.load_phases(), today())
 
 
 def stats_query(names: dict[str, str]) -> StatsQuery:
@@ -70,3 +69,8 @@ def indicator_choices(opd: Opd | None = None) -> list[tuple[str, str, str]]:
     if opd is not None:
         query = query.where(OutputIndicator.opd_id == opd.id)
     return [tuple(row) for row in db.session.execute(query)]
+
+
+def load(q: StatsQuery) -> stats.Statistics:
+    """The one computation behind /statistik, /statistik.csv and /api/v1/statistics."""
+    return stats.load(q.start, q.end, opd=q.opd, indicator_slug=q.indicator, sort=q.sort)

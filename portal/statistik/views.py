@@ -17,7 +17,7 @@ from ..i18n import lang, number, percent
 from ..models import CostCategory, Opd
 from ..outputs import COLUMN_HELP, COST_LABELS
 from ..reports.words import CATEGORY_LABELS
-from .query import PAGE_ARGS, StatsQuery, indicator_choices, stats_query
+from .query import PAGE_ARGS, StatsQuery, indicator_choices, load, stats_query
 
 # cli_group=None: its command (import-outputs) is a top-level flask command.
 bp = Blueprint("statistik", __name__, cli_group=None)
@@ -36,10 +36,6 @@ def api_args(q: StatsQuery) -> dict:
     """The same choice in the API's (English) argument names."""
     names = {"dari": "from", "sampai": "to", "opd": "opd", "indikator": "indicator"}
     return {names[key]: value for key, value in page_args(q).items()}
-
-
-def load(q: StatsQuery) -> stats.Statistics:
-    return stats.load(q.start, q.end, opd=q.opd, indicator_slug=q.indicator, sort=q.sort)
 
 
 def phase_label(row: stats.PhaseRow) -> str:
@@ -151,4 +147,4 @@ def records_csv():
                         file_stem(q, "output-harian") + ".csv")
 
 
-from . import commands  # noqa: E402,F401  (registers flask import-outputs)
+from . import commands, totals  # noqa: E402,F401  (flask import-outputs, rebuild-stats; totals on flush)

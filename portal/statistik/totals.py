@@ -1,0 +1,99 @@
+"""The daily totals the statistics read (``output_day_total``): one row per OPD, date and work
+mode with the output of all indicators summed, derived from ``output_day`` and ``output_quantity``.
+
+Every ORM flush that adds, changes or deletes an OutputDay or an OutputQuantity refreshes the
+totals of the dates it touched, in the same transaction (so the entry form, the CSV import, the
+command-line import and anything written later through the session keep them right). Bulk
+inserts that bypass the ORM (the demo seed, ``bench-data``) call ``rebuild()`` afterwards;
+``flask --app portal rebuild-stats`` does the same by hand."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+import click
+from sqlalchemy import delete, event, func, insert, inspect, select
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..models import OutputDay, OutputDayTotal, OutputQuantity
+from .views import bp
+
+
+def _totals_select():
+    """OutputDay rows with the sum of their quantities, in the columns of output_day_total."""
+    return (
+        select(OutputDay.day, OutputDay.opd_id, OutputDay.mode,
+               func.coalesce(func.sum(OutputQuantity.quantity), 0), OutputDay.staff_on_duty,
+               OutputDay.reports_due, OutputDay.reports_submitted)
+        .select_from(OutputDay)
+        .outerjoin(OutputQuantity, OutputQuantity.output_day_id == OutputDay.id)
+        .group_by(OutputDay.id, OutputDay.day, OutputDay.opd_id, OutputDay.mode, OutputDay.staff_on_duty,
+                  OutputDay.reports_due, OutputDay.reports_submitted)
+    )
+
+
+COLUMNS = ["day", "opd_id", "mode", "output", "staff_on_duty", "reports_due", "reports_submitted"]
+
+
+def refresh(connection, keys: set[tuple[int, date]]) -> None:
+    """Recompute the totals of these (OPD, date) pairs (both modes) from the raw records."""
+    by_opd: dict[int, set[date]] = defaultdict(set)
+    for opd_id, day in keys:
+        if opd_id is not None and day is not None:
+            by_opd[opd_id].add(day)
+    for opd_id, days in by_opd.items():
+        days = sorted(days)
+        for chunk in (days[i:i + 500] for i in range(0, len(days), 500)):
+            connection.execute(delete(OutputDayTotal).where(OutputDayTotal.opd_id == opd_id,
+                                                            OutputDayTotal.day.in_(chunk)))
+            connection.execute(insert(OutputDayTotal).from_select(
+                COLUMNS, _totals_select().where(OutputDay.opd_id == opd_id, OutputDay.day.in_(chunk))))
+
+
+def rebuild() -> int:
+    """Rebuild the whole table from the raw records (in the current transaction); returns its rows."""
+    db.session.execute(delete(OutputDayTotal))
+    db.session.execute(insert(OutputDayTotal).from_select(COLUMNS, _totals_select()))
+    return db.session.scalar(select(func.count()).select_from(OutputDayTotal))
+
+
+def _keys_of(obj, day_ids: set[int], keys: set[tuple[int, date]]) -> None:
+    if isinstance(obj, OutputDay):
+        state = inspect(obj)
+        keys.add((obj.opd_id, obj.day))
+        for name in ("opd_id", "day"):  # a record moved to another OPD or date leaves its old one
+            if state.attrs[name].history.deleted:
+                old = {n: (state.attrs[n].history.deleted or [getattr(obj, n)])[0] for n in ("opd_id", "day")}
+                keys.add((old["opd_id"], old["day"]))
+    elif isinstance(obj, OutputQuantity):
+        if obj.output_day_id is not None:
+            day_ids.add(obj.output_day_id)
+        elif obj.output_day is not None:
+            keys.add((obj.output_day.opd_id, obj.output_day.day))
+
+
+@event.listens_for(Session, "after_flush")
+def _refresh_after_flush(session: Session, _context) -> None:
+    day_ids: set[int] = set()
+    keys: set[tuple[int, date]] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        _keys_of(obj, day_ids, keys)
+    if not keys and not day_ids:
+        return
+    connection = session.connection()
+    if day_ids:
+        ids = sorted(day_ids)
+        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+            keys.update(tuple(row) for row in connection.execute(
+                select(OutputDay.opd_id, OutputDay.day).where(OutputDay.id.in_(chunk))))
+    refresh(connection, keys)
+
+
+@bp.cli.command("rebuild-stats")
+def rebuild_stats_command():
+    """Rebuild the daily totals the statistics read (after bulk inserts that bypass the portal)."""
+    rows = rebuild()
+    db.session.commit()
+    click.echo(f"Rebuilt {rows} daily totals.")

@@ -1,0 +1,141 @@
+"""The statistics read the daily totals (output_day_total), not the raw quantities: the figures
+are the same as when computed from the raw records (on the demo and on a generated data set),
+every writer keeps the totals right, and the page's queries do not grow with the phases."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from sqlalchemy import delete, event, func, select
+
+from portal import opendata, stats
+from portal.demo.bench import generate
+from portal.extensions import db
+from portal.models import Opd, OutputDay, OutputDayTotal, OutputIndicator, PolicyPhase, Role
+
+from . import factories as f
+
+RANGES = [(date(2025, 9, 1), date(2025, 12, 31)), (date(2024, 1, 1), date(2025, 12, 30)),
+          (date(2025, 11, 6), date(2025, 11, 6))]
+
+
+def documents(start, end, opd=None, indicator=None):
+    """The /api/v1/statistics document from the daily totals and from the raw records."""
+    kwargs = dict(opd=opd, indicator_slug=indicator, today=date(2026, 1, 15), target_days=3)
+    from_totals = opendata.statistics_document(stats.load(start, end, **kwargs), opd, indicator)
+    from_raw = opendata.statistics_document(stats.load(start, end, raw=True, **kwargs), opd, indicator)
+    return from_totals, from_raw
+
+
+def assert_same_figures(opd_slug: str, indicator: str) -> None:
+    opd = db.session.scalar(select(Opd).filter_by(slug=opd_slug))
+    for start, end in RANGES:
+        for one_opd, one_indicator in ((None, None), (opd, None), (None, indicator)):
+            from_totals, from_raw = documents(start, end, one_opd, one_indicator)
+            assert from_totals == from_raw
+    assert from_totals["summary"]["all"]["records"] > 0  # the comparison saw data
+
+
+@pytest.mark.demo
+def test_the_demo_statistics_are_the_same_from_the_totals_and_from_the_raw_records(app):
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutputDayTotal)) == \
+            db.session.scalar(select(func.count()).select_from(OutputDay))
+        assert_same_figures("disdukcapil", "surat-naskah-diproses")
+
+
+def test_a_generated_data_set_gives_the_same_statistics_from_the_totals_and_the_raw_records(app):
+    with app.app_context():
+        counts = generate(units=150, opds=40, records=60_000, reports=300)
+        assert counts["records"] == 60_000 and counts["opds"] == 40 and counts["units"] == 150
+        assert_same_figures("bench-opd-40", "bench-indikator-1")
+
+
+@pytest.fixture
+def agency(app):
+    with app.app_context():
+        a = f.opd("Disdukcapil")
+        db.session.add(OutputIndicator(opd=a, slug="dokumen-terbit", name="Dokumen terbit", unit_of_measure="dokumen"))
+        db.session.add(OutputIndicator(opd=a, slug="surat", name="Surat", unit_of_measure="surat"))
+        f.user("admin-a@bekasikota.go.id", Role.OPD_ADMIN, a)
+        db.session.commit()
+        return {slug: id_ for slug, id_ in db.session.execute(select(OutputIndicator.slug, OutputIndicator.id))}
+
+
+def api_summary(client, mode="wfh"):
+    doc = client.get("/api/v1/statistics?from=2025-11-01&to=2025-11-30").get_json()
+    return doc["summary"][mode]
+
+
+@pytest.mark.config(TODAY="2025-11-10")
+def test_the_entry_form_updates_the_statistics_at_once(client, auth, agency):
+    auth.login("admin-a@bekasikota.go.id")
+    data = {"opd": "disdukcapil", "day": "2025-11-06", "mode": "wfh", "staff_on_duty": "40", "reports_due": "40",
+            "reports_submitted": "36", f"q_{agency['dokumen-terbit']}": "120", f"q_{agency['surat']}": "30"}
+    assert client.post("/admin/output", data=data).status_code == 303
+    summary = api_summary(client)
+    assert (summary["output"], summary["staff_days"], summary["reports_submitted"]) == (150, 40, 36)
+    # A correction replaces the figures; it does not add to them.
+    assert client.post("/admin/output", data=data | {f"q_{agency['surat']}": "10", "reports_submitted": "38"}
+                       ).status_code == 303
+    summary = api_summary(client)
+    assert (summary["output"], summary["staff_days"], summary["reports_submitted"]) == (130, 40, 38)
+
+
+@pytest.mark.config(TODAY="2025-11-10")
+def test_the_csv_import_on_the_web_and_on_the_command_line_updates_the_statistics(client, auth, runner, agency,
+                                                                                   tmp_path):
+    auth.login("admin-a@bekasikota.go.id")
+    text = ("date,opd,mode,indicator,quantity,staff_on_duty,reports_due,reports_submitted\n"
+            "2025-11-07,disdukcapil,wfo,dokumen-terbit,200,42,42,42\n"
+            "2025-11-07,disdukcapil,wfo,surat,20,42,42,42\n")
+    response = client.post("/admin/output/impor", content_type="multipart/form-data",
+                           data={"action": "import", "file": (io.BytesIO(text.encode()), "output.csv")})
+    assert response.status_code in (200, 303)
+    assert api_summary(client, "wfo")["output"] == 220
+    corrected = tmp_path / "koreksi.csv"
+    corrected.write_text(text.replace(",200,", ",150,"))
+    result = runner.invoke(args=["import-outputs", str(corrected)])
+    assert result.exit_code == 0, result.output
+    assert api_summary(client, "wfo")["output"] == 170
+
+
+@pytest.mark.demo
+def test_rebuild_stats_restores_lost_totals(app, client, runner):
+    url = "/statistik.csv?dari=2025-09-01&sampai=2025-12-31"
+    before = client.get(url).data
+    with app.app_context():
+        db.session.execute(delete(OutputDayTotal))
+        db.session.commit()
+    assert client.get(url).data != before
+    result = runner.invoke(args=["rebuild-stats"])
+    assert result.exit_code == 0 and "Rebuilt" in result.output
+    assert client.get(url).data == before
+
+
+@pytest.mark.demo
+def test_the_statistics_page_does_not_load_each_phase_separately(app, client):
+    def queries_on_statistik() -> int:
+        seen = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/statistik").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    client.get("/statistik")
+    before = queries_on_statistik()
+    with app.app_context():
+        opds = db.session.scalars(select(Opd).limit(3)).all()
+        for n in range(6):
+            phase = f.phase(f"Uji {n}", date(2023, 1, 1 + n), date(2023, 1, 1 + n), "regular")
+            phase.exempt_opds = opds
+        db.session.commit()
+        assert db.session.scalar(select(func.count()).select_from(PolicyPhase)) >= 8
+    assert queries_on_statistik() == before
