@@ -42,6 +42,7 @@ pytestmark = pytest.mark.deploy
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = "admin@bekasikota.go.id"
+PUBLIC_HOST = "layanan.bekasikota.go.id"
 REPORT_LIMIT = 30  # FLASK_REPORT_RATE_LIMIT of the instances, per minute
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -92,12 +93,13 @@ def call(base: str, method: str, path: str, data: dict | None = None, headers: d
          timeout: float = 10) -> Answer:
     scheme, _, hostport = base.partition("://")
     host, _, port = hostport.partition(":")
-    if scheme == "https":
+    headers = dict(headers or {})
+    if scheme == "https":  # nginx, as the public reaches it
+        headers.setdefault("Host", PUBLIC_HOST)
         connection = http.client.HTTPSConnection(host, int(port), timeout=timeout, context=TLS)
     else:
         connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
     body = urlencode(data).encode() if data is not None else None
-    headers = dict(headers or {})
     if body is not None:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     try:
@@ -165,7 +167,9 @@ class Stack:
             "PORTAL_ENV": "production",
             "DATABASE_URL": database_url,
             "SECRET_KEY": secrets.token_hex(32),
-            "FLASK_PUBLIC_URL": "https://layanan.bekasikota.go.id",
+            "FLASK_PUBLIC_URL": f"https://{PUBLIC_HOST}",
+            # The public name, and 127.0.0.1 for probes and scrapes straight to an instance.
+            "FLASK_TRUSTED_HOSTS": json.dumps([PUBLIC_HOST, "127.0.0.1"]),
             "RATELIMIT_STORAGE_URI": redis_url,
             "FLASK_PROXY_FIX": "1",
             "FLASK_REPORT_RATE_LIMIT": f"{REPORT_LIMIT} per minute",
@@ -361,6 +365,13 @@ def test_the_report_rate_limit_is_shared_by_both_instances(stack):
     assert answers == [201] * REPORT_LIMIT + [429]
     # Another client is not affected.
     assert submit_report(stack.instances[1].url, stack.ids["unit"], {"X-Forwarded-For": "198.51.100.7"}).status == 201
+
+
+def test_each_instance_is_ready_with_its_database_and_redis(stack):
+    for instance in stack.instances:
+        answer = call(instance.url, "GET", "/readyz")
+        assert answer.status == 200
+        assert json.loads(answer.body) == {"status": "ok", "database": "ok", "redis": "ok"}
 
 
 def metric(text: str, name: str, **labels) -> float:
