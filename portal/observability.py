@@ -36,6 +36,8 @@ REPORTS_RECEIVED = Counter("portal_reports_received", "New disruption reports st
 
 METRICS_CONTENT_TYPE = CONTENT_TYPE_LATEST
 UNMATCHED_ROUTE = "(unmatched)"  # a 404 or a 405 before routing: the path itself is never a label
+# Any other method a client invents is counted as "other": labels must stay a short list.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 REQUEST_ID_HEADER = "X-Request-ID"
 VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
@@ -83,14 +85,15 @@ def finish_request(response):
     rid = g.get("request_id") or request_id()  # a before_request earlier than ours may have refused it
     duration = time.perf_counter() - started if started is not None else 0.0
     route = route_template()
+    method = request.method if request.method in KNOWN_METHODS else "other"
     response.headers[REQUEST_ID_HEADER] = rid
-    REQUESTS.labels(route=route, method=request.method, status=str(response.status_code)).inc()
+    REQUESTS.labels(route=route, method=method, status=str(response.status_code)).inc()
     DURATION.labels(route=route).observe(duration)
     if log.isEnabledFor(logging.INFO):
         log.info(json.dumps({
             "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "event": "request",
-            "method": request.method,
+            "method": method,
             "route": route,
             "status": response.status_code,
             "duration_ms": round(duration * 1000, 1),

@@ -374,6 +374,13 @@ def test_each_instance_is_ready_with_its_database_and_redis(stack):
         assert json.loads(answer.body) == {"status": "ok", "database": "ok", "redis": "ok"}
 
 
+def test_gunicorn_refuses_oversized_request_lines_and_headers_before_the_app(stack):
+    a = stack.instances[0]
+    assert call(a.url, "GET", "/?q=" + "a" * 5000).status == 414  # limit_request_line 4094
+    assert call(a.url, "GET", "/", headers={f"X-Filler-{n}": "x" for n in range(70)}).status == 431
+    assert not [line for line in a.log.read_text().splitlines() if '"status":5' in line]
+
+
 def metric(text: str, name: str, **labels) -> float:
     wanted = ",".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
     for line in text.splitlines():

@@ -113,6 +113,12 @@ def test_metrics_count_requests_by_route_and_status_and_reports_by_channel(clien
     assert metric(client, "portal_http_request_duration_seconds_count", route="/unit/<slug>") - before["timed"] == 3
 
 
+def test_invented_methods_do_not_grow_the_metrics(client, logged):
+    assert client.open("/", method="BREW").status_code == 405
+    assert logged[-1]["method"] == "other"
+    assert "BREW" not in client.get("/metrics").get_data(as_text=True)
+
+
 def test_metrics_are_refused_to_other_machines_and_through_a_proxy(client):
     assert client.get("/metrics", environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code == 403
     response = client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
