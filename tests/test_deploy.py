@@ -43,7 +43,7 @@ pytestmark = pytest.mark.deploy
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = "admin@bekasikota.go.id"
 PUBLIC_HOST = "layanan.bekasikota.go.id"
-REPORT_LIMIT = 30  # FLASK_REPORT_RATE_LIMIT of the instances, per minute
+REPORT_LIMIT = 30  # FLASK_REPORT_RATE_LIMIT of the instances, per hour (a window far longer than the test)
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -172,7 +172,7 @@ class Stack:
             "FLASK_TRUSTED_HOSTS": json.dumps([PUBLIC_HOST, "127.0.0.1"]),
             "RATELIMIT_STORAGE_URI": redis_url,
             "FLASK_PROXY_FIX": "1",
-            "FLASK_REPORT_RATE_LIMIT": f"{REPORT_LIMIT} per minute",
+            "FLASK_REPORT_RATE_LIMIT": f"{REPORT_LIMIT} per hour",
             "WEB_CONCURRENCY": "2",
             "PORTAL_THREADS": "4",
         })
@@ -476,12 +476,13 @@ def test_killing_one_instance_mid_load_loses_no_acknowledged_report(stack):
         thread.start()
     wait_for(lambda: len(answers) >= 6, 30, "the first reports")
     stack.kill_instance(b)
+    answered_before_the_kill = len(answers)
     for thread in threads:
         thread.join(timeout=60)
 
     acknowledged = {code for status, code in answers if status == 201}
     failed = [(status, code) for status, code in answers if status != 201]
-    assert len(answers) == 24
+    assert len(answers) == 24 and len(answers) - answered_before_the_kill >= 6  # the load went on
     assert len(failed) <= 3, failed  # at most the requests B was answering when it died
     assert acknowledged <= stored_codes(stack.database_url)
     for _ in range(10):  # nginx keeps answering, from A
