@@ -181,18 +181,24 @@ class Stack:
     def nginx_url(self) -> str:
         return f"https://127.0.0.1:{self.nginx_https_port}"
 
-    def start_instance(self, instance: Instance) -> None:
+    def spawn(self, instance: Instance) -> None:
         env = {**self.env, "PORTAL_BIND": f"127.0.0.1:{instance.port}"}
         with open(instance.log, "ab") as log:
             instance.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_ready(self, instance: Instance) -> None:
         try:
             wait_for(lambda: call(instance.url, "GET", "/readyz", timeout=2).status == 200
                      or instance.process.poll() is not None, 30, f"instance {instance.name}")
         except AssertionError:
             raise AssertionError(f"instance {instance.name} did not start:\n{instance.log_tail()}") from None
         assert instance.process.poll() is None, f"instance {instance.name} exited:\n{instance.log_tail()}"
+
+    def start_instance(self, instance: Instance) -> None:
+        self.spawn(instance)
+        self.wait_ready(instance)
 
     def kill_instance(self, instance: Instance, sig=signal.SIGKILL) -> None:
         """The whole instance (master and workers) at once, as when its machine fails."""
@@ -306,8 +312,10 @@ def stack(tmp_path_factory):
                                   cwd=ROOT, env=stack.env, capture_output=True, text=True)
         assert migrated.returncode == 0, migrated.stderr
         stack.ids = seed(stack.database_url)
+        for instance in stack.instances:  # both at once
+            stack.spawn(instance)
         for instance in stack.instances:
-            stack.start_instance(instance)
+            stack.wait_ready(instance)
         stack.start_nginx(nginx)
         yield stack
     finally:
