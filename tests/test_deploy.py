@@ -463,6 +463,27 @@ def test_static_files_come_from_nginx_with_a_long_cache(stack):
             stack.kill_instance(instance, signal.SIGCONT)
 
 
+def test_slow_clients_wait_in_nginx_not_in_the_app(stack):
+    """More clients than the app has threads send a request body slowly: nginx holds them, and
+    the app still answers everybody else at once."""
+    app_threads = len(stack.instances) * int(stack.env["WEB_CONCURRENCY"]) * int(stack.env["PORTAL_THREADS"])
+    slow = []
+    try:
+        for _ in range(app_threads + 4):
+            connection = TLS.wrap_socket(socket.create_connection(("127.0.0.1", stack.nginx_https_port), timeout=5),
+                                         server_hostname=PUBLIC_HOST)
+            connection.sendall(f"POST /lapor HTTP/1.1\r\nHost: {PUBLIC_HOST}\r\nContent-Length: 1000\r\n"
+                               "Content-Type: application/x-www-form-urlencoded\r\n\r\nunit=".encode())
+            slow.append(connection)
+        started = time.monotonic()
+        for _ in range(3):
+            assert call(stack.nginx_url, "GET", "/healthz", timeout=5).status == 200
+        assert time.monotonic() - started < 3
+    finally:
+        for connection in slow:
+            connection.close()
+
+
 def test_killing_one_instance_mid_load_loses_no_acknowledged_report(stack):
     a, b = stack.instances
     answers: list[tuple[int, str | None]] = []
