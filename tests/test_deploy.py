@@ -220,6 +220,7 @@ class Stack:
             "/etc/letsencrypt/live/layanan.bekasikota.go.id/privkey.pem": str(self.folder / "key.pem"),
             "/var/www/letsencrypt": str(self.folder / "acme"),
             "/srv/portal/static/": f"{ROOT / 'static'}/",
+            "/var/log/nginx/portal-access.log": str(self.folder / "nginx-access.log"),
         }
         for old, new in replacements.items():
             assert old in site, f"deploy/nginx.conf no longer contains {old!r}: update tests/test_deploy.py"
@@ -234,7 +235,7 @@ events {{ worker_connections 256; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
-    access_log {self.folder}/nginx-access.log;
+    access_log off;  # the site's own access_log line applies
     client_body_temp_path {temp}/body;
     proxy_temp_path {temp}/proxy;
     fastcgi_temp_path {temp}/fastcgi;
@@ -440,6 +441,12 @@ def test_requests_carry_a_request_id_and_one_json_log_line(stack):
              for line in instance.log.read_text().splitlines() if request_id in line]
     assert len(lines) == 1
     assert lines[0]["route"] == "/laporan" and lines[0]["status"] == 200 and "received" not in json.dumps(lines[0])
+    # nginx's line for it: the instance that answered, no URL, no client address.
+    proxied = wait_for(lambda: [json.loads(line) for line in (stack.folder / "nginx-access.log").read_text()
+                                .splitlines() if request_id in line], 5, "nginx's log line")
+    assert len(proxied) == 1 and proxied[0]["status"] == 200
+    assert proxied[0]["upstream"] in {f"127.0.0.1:{instance.port}" for instance in stack.instances}
+    assert "laporan" not in json.dumps(proxied[0]) and "remote" not in json.dumps(proxied[0])
 
 
 def test_static_files_come_from_nginx_with_a_long_cache(stack):
