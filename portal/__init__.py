@@ -7,6 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config as defaults
+from . import production
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .extensions import htmx as htmx_extension  # not "htmx": portal.htmx is a module
 
@@ -25,9 +26,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_extensions(app)
     register_blueprints(app)
 
-    from . import cli, errors, http_cache, security, templating
+    from . import cli, errors, http_cache, observability, security, templating
 
     errors.register(app)
+    observability.register(app)
     templating.register(app)
     security.register(app)
     cli.register(app)
@@ -53,8 +55,11 @@ def load_config(app: Flask, test_config: dict | None) -> None:
             app.config["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
         if os.environ.get("CACHE_REDIS_URL"):
             app.config["CACHE_REDIS_URL"] = os.environ["CACHE_REDIS_URL"]
+        if os.environ.get("PORTAL_ENV"):
+            app.config["PORTAL_ENV"] = os.environ["PORTAL_ENV"]
     else:
         app.config.update(test_config)
+    production.check(app.config)  # before the development fallbacks below
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = defaults.database_uri(app.instance_path)
     if not app.config.get("SECRET_KEY"):
@@ -96,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .feeds.views import bp as feeds_bp
     from .open311.views import bp as open311_bp
+    from .ops.views import bp as ops_bp
     from .public.views import bp as public_bp
     from .reports.views import bp as reports_bp
     from .statistik.views import bp as statistik_bp
@@ -108,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(statistik_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(ops_bp)
 
 
 @event.listens_for(Engine, "connect")

@@ -75,6 +75,13 @@ class Defaults:
     OPEN311_MAX_DISTANCE_M = 300  # lat/long is matched to the nearest unit within this distance
     OPEN311_MAX_REQUESTS = 1000  # requests per answer (the specification's upper bound)
 
+    # Production mode (PORTAL_ENV=production): unsafe settings stop the start (portal/production.py).
+    PORTAL_ENV = "development"
+    PUBLIC_URL = None
+    # /metrics: with a token, Prometheus sends "Authorization: Bearer TOKEN"; without, localhost only.
+    METRICS_TOKEN = None
+    REQUEST_LOG = True  # one JSON line per request on stderr (portal/observability.py)
+
     # Behind a reverse proxy: number of proxies that set X-Forwarded-* headers (0 = none).
     PROXY_FIX = 0
 

@@ -18,7 +18,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import audit
+from .. import audit, observability
 from ..clock import local, now, zone
 from ..extensions import db
 from ..models import Holiday, Opd, Report, ReportContact, ReportStatus, ReportUpdate, ServiceUnit, Visibility
@@ -105,6 +105,7 @@ def submit(new: NewReport, *, prefix: str, max_links: int) -> tuple[Report, bool
             db.session.flush()
             record_created(report)
             db.session.commit()
+            observability.report_received(new.source)
             return report, True
         except IntegrityError:
             db.session.rollback()

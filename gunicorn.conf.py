@@ -1,0 +1,73 @@
+"""gunicorn settings for Portal Layanan: `gunicorn -c gunicorn.conf.py wsgi:app`.
+
+Command-line flags override this file (`-b HOST:PORT -w N`). Environment:
+- PORTAL_BIND       address to listen on (default 127.0.0.1:8000; nginx is in front);
+- WEB_CONCURRENCY   worker processes (default 2 x CPU cores + 1);
+- PORTAL_THREADS    threads per worker (default 4): a request waiting on PostgreSQL holds a
+                    thread, not a whole process. Connections to PostgreSQL per instance are at
+                    most workers x threads: keep instances x workers x threads below max_connections.
+- PROMETHEUS_MULTIPROC_DIR  where the workers write their metrics so that /metrics adds them up;
+                    a fresh temporary folder when unset (emptied at every start either way).
+"""
+
+import multiprocessing
+import os
+import shutil
+import tempfile
+
+bind = os.environ.get("PORTAL_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count() + 1)
+worker_class = "gthread"
+threads = int(os.environ.get("PORTAL_THREADS") or 4)
+
+# A worker silent for this long (a stuck request) is killed and replaced, freeing its slot;
+# nginx gives up on the request at the same moment (proxy_read_timeout in deploy/nginx.conf).
+timeout = 30
+graceful_timeout = 20  # on stop or reload, requests in progress get this long to finish
+keepalive = 5  # longer than nginx's upstream keepalive_timeout (4 s), so nginx closes first
+# Workers are replaced after a number of requests (jittered so they do not restart together).
+max_requests = 2000
+max_requests_jitter = 200
+
+# The request line and headers a browser or API client sends are far below these limits.
+limit_request_line = 4094
+limit_request_fields = 64
+limit_request_field_size = 8190
+
+# The app writes one structured JSON line per request (portal/observability.py): no access log here.
+accesslog = None
+errorlog = "-"
+loglevel = "info"
+proc_name = "portal"
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"  # the workers' heartbeat files: never on a slow disk
+
+# Set before any worker imports prometheus_client, so that every worker writes its metrics there.
+_created_metrics_dir = None
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    _created_metrics_dir = tempfile.mkdtemp(prefix="portal-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _created_metrics_dir
+
+
+def on_starting(server):
+    """Before the first fork: empty the metrics folder, and tell the app how many workers run
+    (portal/production.py refuses memory:// rate limits with more than one)."""
+    metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    os.makedirs(metrics_dir, exist_ok=True)
+    for name in os.listdir(metrics_dir):
+        path = os.path.join(metrics_dir, name)
+        if os.path.isfile(path):
+            os.remove(path)
+    os.environ["WEB_CONCURRENCY"] = str(server.cfg.workers)
+
+
+def child_exit(server, worker):
+    """A worker ended: its live gauges leave the totals (its counters stay in them)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _created_metrics_dir:
+        shutil.rmtree(_created_metrics_dir, ignore_errors=True)
