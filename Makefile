@@ -6,14 +6,23 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app portal
 
-.PHONY: run test install translations compile-translations db demo serve bench bench-data clean
+.PHONY: run test test-fast install translations compile-translations db demo serve bench bench-data clean
 
 ## run: install, create the SQLite database with Bekasi demo data, serve on http://127.0.0.1:5000
 run: install db demo serve
 
+# pytest-xdist: one worker per CPU (PYTEST_WORKERS=1 for one process); browser tests stay together
+# on one worker (one browser, one live server). The 10 slowest tests are printed at the end.
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=10
+
 ## test: the whole test suite (SQLite, PostgreSQL and browser tests where available)
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+
+## test-fast: the edit-run loop: SQLite only, no browser, no route walks marked slow
+test-fast: install
+	$(PYTEST) --db sqlite -m "not e2e and not slow" $(PYTEST_ARGS)
 
 install: $(VENV)/.installed compile-translations
 

@@ -17,8 +17,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder="../templates",
-        static_folder="../static",
+        template_folder=_shipped_or_checkout("templates"),
+        static_folder=_shipped_or_checkout("static"),
     )
     load_config(app, test_config)
     os.makedirs(app.instance_path, exist_ok=True)
@@ -41,6 +41,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
+
+
+def _shipped_or_checkout(folder: str) -> str:
+    """A source checkout keeps templates/ and static/ beside the package; a wheel carries them
+    inside it (setup.py copies them at build time)."""
+    inside = os.path.join(os.path.dirname(__file__), folder)
+    return folder if os.path.isdir(inside) else f"../{folder}"
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:

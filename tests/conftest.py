@@ -3,6 +3,11 @@
 Every test that uses ``app`` runs on SQLite and on a real PostgreSQL server (started by
 tests/pg.py). ``--db sqlite`` or ``--db postgresql`` narrows that. Without PostgreSQL binaries
 the PostgreSQL runs are skipped on a developer's machine, and fail in CI (CI=true).
+
+Cheap by construction (see README "Tests"): the schema and the demo data are built once per
+process, then copied for each test. SQLite: a copy of a template file. PostgreSQL: one server
+for the whole run (shared by the pytest-xdist workers), a database per test made with
+``CREATE DATABASE ... TEMPLATE`` from the worker's empty or demo template database.
 """
 
 from __future__ import annotations
@@ -10,15 +15,20 @@ from __future__ import annotations
 import os
 import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from portal import create_app
 from portal.extensions import db, limiter
 
+from . import route_cache
 from .pg import TemporaryPostgres
+
+route_cache.install()
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -45,9 +55,36 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("backend", backends, scope="session")
 
 
+def wants_postgresql(config) -> bool:
+    return "postgresql" in (config.getoption("db") or BACKENDS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """pytest-xdist: one PostgreSQL server for all workers, started by the controller."""
+    config = node.config
+    if os.environ.get("TEST_DATABASE_URL") or not wants_postgresql(config):
+        return
+    server = getattr(config, "portal_postgres", None)
+    if server is None:
+        server = config.portal_postgres = TemporaryPostgres()
+        if server.available:
+            server.start()
+    if server.url:
+        node.workerinput["portal_postgres_url"] = server.url
+
+
+def pytest_unconfigure(config):
+    server = getattr(config, "portal_postgres", None)
+    if server is not None:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
-def postgres_url():
-    url = os.environ.get("TEST_DATABASE_URL")
+def postgres_url(request):
+    """The URL of a PostgreSQL database on a server where the tests may create databases."""
+    url = os.environ.get("TEST_DATABASE_URL") or getattr(request.config, "workerinput", {}).get(
+        "portal_postgres_url")
     if url:
         yield url
         return
@@ -62,43 +99,92 @@ def postgres_url():
         server.stop()
 
 
-@pytest.fixture(scope="session")
-def database(backend, request, tmp_path_factory):
-    """A database URL for the backend, with the schema created once per session."""
-    if backend == "postgresql":
-        url = request.getfixturevalue("postgres_url")
-        app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url})
-        with app.app_context():
-            db.drop_all()
-            db.create_all()
-            db.engine.dispose()
-        return url
-    return None  # SQLite: a fresh file per test, see app()
+def worker_name() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
-def truncate_all() -> None:
-    tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    db.session.commit()
-
-
-@pytest.fixture(scope="session")
-def sqlite_demo_template(tmp_path_factory):
-    """An SQLite file with the demo data, seeded once and copied for each demo test."""
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+def build_database(url: str, demo: bool) -> None:
+    """Create the schema (and the demo data) in the database at url."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        from portal.demo import seed
-
         db.create_all()
-        seed(DEMO_PASSWORD)
+        if demo:
+            from portal.demo import seed
+
+            seed(DEMO_PASSWORD)
         db.session.remove()
         db.engine.dispose()
-    return path
+
+
+class SqliteDatabases:
+    """Template files with the empty schema and with the demo data, copied for each test."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.templates: dict[bool, Path] = {}
+
+    def fresh(self, path: Path, demo: bool) -> str:
+        if demo not in self.templates:
+            template = self.folder / ("demo.sqlite3" if demo else "empty.sqlite3")
+            build_database(f"sqlite:///{template}", demo)
+            self.templates[demo] = template
+        shutil.copyfile(self.templates[demo], path)
+        return f"sqlite:///{path}"
+
+    def close(self) -> None:
+        pass
+
+
+class PostgresDatabases:
+    """Template databases (empty schema, demo data) of this worker on the shared server; each
+    test gets a new database copied from one of them (CREATE DATABASE ... TEMPLATE)."""
+
+    def __init__(self, server_url: str):
+        self.base = make_url(server_url)
+        self.prefix = f"{self.base.database}_{worker_name()}"
+        self.admin = create_engine(self.base, isolation_level="AUTOCOMMIT")
+        self.templates: dict[bool, str] = {}
+
+    def _url(self, name: str) -> str:
+        return self.base.set(database=name).render_as_string(hide_password=False)
+
+    def _create(self, name: str, template: str = "template0") -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+
+    def fresh(self, demo: bool) -> str:
+        if demo not in self.templates:
+            template = f"{self.prefix}_{'demo' if demo else 'empty'}"
+            self._create(template)
+            build_database(self._url(template), demo)
+            self.templates[demo] = template
+        name = f"{self.prefix}_test"
+        self._create(name, self.templates[demo])
+        return self._url(name)
+
+    def close(self) -> None:
+        with self.admin.connect() as connection:
+            for name in [f"{self.prefix}_test", *self.templates.values()]:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database(backend, request, tmp_path_factory):
+    """Makes a fresh database for each test of this backend: ``database.fresh(...)``."""
+    if backend == "postgresql":
+        databases = PostgresDatabases(request.getfixturevalue("postgres_url"))
+    else:
+        databases = SqliteDatabases(tmp_path_factory.mktemp("sqlite-templates"))
+    yield databases
+    databases.close()
 
 
 @pytest.fixture
 def app(backend, database, tmp_path, request):
+    """An app on a fresh database of its own: empty, or with the demo data under
+    @pytest.mark.demo; @pytest.mark.config(KEY=value) adds settings."""
     settings = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -109,27 +195,15 @@ def app(backend, database, tmp_path, request):
     }
     demo = request.node.get_closest_marker("demo") is not None
     if backend == "sqlite":
-        path = tmp_path / "test.sqlite3"
-        if demo:
-            shutil.copyfile(request.getfixturevalue("sqlite_demo_template"), path)
-        settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+        settings["SQLALCHEMY_DATABASE_URI"] = database.fresh(tmp_path / "test.sqlite3", demo)
     else:
-        settings["SQLALCHEMY_DATABASE_URI"] = database
+        settings["SQLALCHEMY_DATABASE_URI"] = database.fresh(demo)
     for marker in reversed(list(request.node.iter_markers("config"))):
         settings.update(marker.kwargs)
     app = create_app(settings)
     with app.app_context():
-        if backend == "sqlite":
-            if not demo:
-                db.create_all()
-        else:
-            truncate_all()
         if app.config.get("RATELIMIT_ENABLED", True):
             limiter.reset()
-        if demo and backend != "sqlite":
-            from portal.demo import seed
-
-            seed(DEMO_PASSWORD)
     yield app
     with app.app_context():
         db.session.remove()

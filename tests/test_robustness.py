@@ -34,6 +34,7 @@ def fill(rule: Rule, value: str) -> str:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.rule)
 def test_no_get_route_answers_500_to_hostile_input(app, client, rule):
     with app.app_context():

@@ -30,6 +30,9 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+            # pytest-xdist (--dist loadgroup): every browser test on one worker, so the run starts
+            # one browser and one live server.
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
