@@ -47,6 +47,11 @@ def medium_date(value: date) -> str:
     return format_date(value, "d MMM y", locale=lang())
 
 
+def month_name(value: date) -> str:
+    """November 2025."""
+    return format_date(value, "LLLL y", locale=lang())
+
+
 def short_day(value: date) -> str:
     """Kam 6/11 — a grid column header."""
     return format_date(value, "EEE d/M", locale=lang())

@@ -24,7 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from . import audit
 from .extensions import db
-from .i18n import medium_date, number
+from .i18n import medium_date, month_name, number
 from .models import (AuditEvent, CostCategory, OperationalCost, Opd, OutputDay, OutputIndicator,
                      OutputQuantity, User, WorkMode)
 from .workdays import is_working_day
@@ -490,4 +490,7 @@ def describe_indicator(event: AuditEvent) -> str:
 @audit.describer("costs.update")
 def describe_costs(event: AuditEvent) -> str:
     data = event.after or {}
-    return _("Updated the operational cost of %(month)s.", month=str(data.get("month", ""))[:7])
+    month = str(data.get("month", ""))
+    if len(month) >= 7 and month[:4].isdigit():
+        month = month_name(date.fromisoformat(month[:7] + "-01"))
+    return _("Updated the operational cost of %(month)s.", month=month)

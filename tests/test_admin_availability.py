@@ -247,7 +247,7 @@ def test_city_admin_closes_every_unit_of_a_kecamatan(app, client, world):
     for unit_id in (world.unit_a, world.unit_b):
         assert (date(2025, 11, 14), date(2025, 11, 14), "closed", "Banjir") in overrides_of(app, unit_id)
     html = client.get("/?tanggal=2025-11-14").get_data(as_text=True)
-    assert html.count("Diubah oleh petugas unit: Banjir") == 2
+    assert html.count("Diubah oleh admin kota (BKPSDM): Banjir") == 2  # a city admin decided, not the unit
     feed = ET.fromstring(client.get("/feed.atom").data)
     titles = [entry.find(f"{ATOM}title").text for entry in feed.findall(f"{ATOM}entry")]
     assert "Kantor Dinsos Bintara: 14 Nov 2025: tutup, alasan: Banjir" in titles

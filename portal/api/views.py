@@ -20,7 +20,7 @@ from ..params import choice_arg, date_arg, int_arg, slug_arg, text_arg
 from ..reports.service import public_query
 from ..schedule import Status
 from ..statistik.query import API_ARGS, stats_query
-from .openapi import document
+from .openapi import document, for_people
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
@@ -108,7 +108,7 @@ def unit_filters() -> dict:
 @bp.get("/api/")
 def docs():
     """The API and downloads explained for people, from the same OpenAPI document."""
-    return render("api/docs.html", spec=document())
+    return render("api/docs.html", spec=for_people(document(), _))
 
 
 @bp.get("/api/v1/openapi.json")

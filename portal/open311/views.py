@@ -90,6 +90,28 @@ def index():
     return redirect(url_for("open311.discovery"), 302)
 
 
+def limit_text(spec: str) -> str:
+    """A rate limit such as "10 per minute; 60 per hour" in the reader's language."""
+    from limits import parse_many
+
+    per = {"second": _("per second"), "minute": _("per minute"), "hour": _("per hour"), "day": _("per day"),
+           "month": _("per month"), "year": _("per year")}
+    parts = []
+    for item in parse_many(spec):
+        unit = item.GRANULARITY.name
+        if item.multiples == 1:
+            parts.append(f"{item.amount} {per[unit]}")
+        else:
+            parts.append(_("%(num)d per %(count)d %(unit)s", num=item.amount, count=item.multiples,
+                           unit=unit_words(unit)))
+    return "; ".join(parts)
+
+
+def unit_words(unit: str) -> str:
+    return {"second": _("seconds"), "minute": _("minutes"), "hour": _("hours"), "day": _("days"),
+            "month": _("months"), "year": _("years")}[unit]
+
+
 @bp.get(f"/discovery.{FMT}")
 def discovery(fmt: str):
     """Where the API is, what it speaks, and whether a key is needed (no)."""
@@ -100,7 +122,7 @@ def discovery(fmt: str):
                          "and checked like the web form at /lapor. The location of a request is a "
                          "service unit: attribute[unit] or address_id with the unit's slug (as in "
                          "/unit/SLUG), or lat and long of a point within %(metres)d m of the unit.",
-                         limit=current_app.config["REPORT_RATE_LIMIT"],
+                         limit=limit_text(current_app.config["REPORT_RATE_LIMIT"]),
                          metres=current_app.config["OPEN311_MAX_DISTANCE_M"]),
         "endpoints": [{
             "specification": SPECIFICATION,
