@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import availability, opendata, stats
-from ..clock import today
+from ..clock import local_iso, today
 from ..errors import not_found
 from ..extensions import csrf, db
 from ..htmx import render
@@ -211,10 +211,10 @@ def report_doc(report: Report) -> dict:
         "status": report.status,
         "description": report.description,
         "visited_on": report.visited_on.isoformat(),
-        "created_at": report.created_at.isoformat(),
-        "first_response_at": report.first_response_at.isoformat() if report.first_response_at else None,
-        "closed_at": report.closed_at.isoformat() if report.closed_at else None,
-        "updates": [{"at": u.at.isoformat(), "status": u.status, "message": u.public_message}
+        "created_at": local_iso(report.created_at),
+        "first_response_at": local_iso(report.first_response_at),
+        "closed_at": local_iso(report.closed_at),
+        "updates": [{"at": local_iso(u.at), "status": u.status, "message": u.public_message}
                     for u in report.updates if u.public_message],
     }
 

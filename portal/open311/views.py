@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
-from ..clock import local, now, today, zone
+from ..clock import local, local_iso, now, today, zone
 from ..extensions import csrf, db, limiter
 from ..models import Report, ReportCategory, ReportStatus, Visibility
 from ..reports import codes, service
@@ -76,10 +76,6 @@ def check_jurisdiction() -> None:
     if asked and asked != current_app.config["OPEN311_JURISDICTION"]:
         raise Open311Error(404, [_("Unknown jurisdiction_id “%(value)s”; this server serves %(ours)s.",
                                    value=asked[:60], ours=current_app.config["OPEN311_JURISDICTION"])])
-
-
-def iso(value: datetime | None) -> str | None:
-    return local(value).isoformat(timespec="seconds") if value is not None else None
 
 
 # --- discovery and services -------------------------------------------------------------------
@@ -205,8 +201,8 @@ def request_entry(report: Report) -> dict:
         "description": report.description if report.visibility != Visibility.CONFIDENTIAL.value else None,
         "agency_responsible": report.opd.name,
         "service_notice": None,
-        "requested_datetime": iso(report.created_at),
-        "updated_datetime": iso(report.updated_at),
+        "requested_datetime": local_iso(report.created_at),
+        "updated_datetime": local_iso(report.updated_at),
         "expected_datetime": datetime.combine(due, time(23, 59, 59), tzinfo=zone()).isoformat(),
         "address": f"{unit.name}, {unit.address}" if unit.address else unit.name,
         "address_id": unit.slug,
