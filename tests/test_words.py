@@ -133,3 +133,13 @@ def test_open311_discovery_says_its_limits_in_the_readers_language(client):
     english = client.get("/open311/v2/discovery.json?lang=en").get_json()["key_service"]
     assert "No API key is needed" in english and "per minute" in english
 
+
+
+@pytest.mark.demo
+def test_dates_on_pages_are_machine_readable_in_bekasi_time(client):
+    page = client.get("/unit/disdukcapil-mpp?tanggal=2025-11-20").get_data(as_text=True)
+    assert '<time datetime="2025-11-20">Kamis, 20 November 2025</time>' in page
+    # The change was decided the day before, at 14.20 WIB.
+    assert '<time datetime="2025-11-19T14:20:00+07:00">19 Nov 2025 14.20</time>' in page
+    listing = client.get("/laporan").get_data(as_text=True)
+    assert re.search(r'<time datetime="2025-\d\d-\d\dT\d\d:\d\d:00\+07:00">', listing)
