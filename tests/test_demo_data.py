@@ -69,3 +69,10 @@ def test_the_override_of_a_kelurahan_is_made_by_its_kecamatan(app):
         override = db.session.scalar(select(Override).filter_by(unit_id=unit.id))
         assert override.starts_on == date(2025, 12, 8)
         assert override.created_by.opd.short_name == "Kec. Bekasi Barat"
+
+
+def test_every_report_answer_comes_from_the_reported_units_agency(app):
+    with app.app_context():
+        answers = db.session.scalars(select(ReportUpdate)).all()
+        assert answers
+        assert [(u.report.code, u.actor.email) for u in answers if u.actor.opd_id != u.report.opd_id] == []

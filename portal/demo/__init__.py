@@ -282,7 +282,10 @@ def seed_staff(opds, password: str) -> list[User]:
     probe = User()
     probe.set_password(password)  # one scrypt hash for all demo accounts (they share the password)
     accounts = [("admin@demo.bekasikota.go.id", "Admin BKPSDM (demo)", Role.CITY_ADMIN, opds["BKPSDM"])]
-    for short in ("Disdukcapil", "DPMPTSP", "Dinkes", "Bapenda", "Kec. Bekasi Utara", "Kec. Bekasi Barat"):
+    # An OPD admin for every agency the demo's changes and report answers come from: each one is
+    # made by the unit's own agency, the city admin only manages.
+    for short in ("Disdukcapil", "DPMPTSP", "Dinkes", "Bapenda", "Kec. Bekasi Utara", "Kec. Bekasi Barat",
+                  "Kec. Jatiasih", "Dinsos", "Disnaker", "RSUD", "Dishub", "Dispusip"):
         accounts.append((f"{slugify(short)}@demo.bekasikota.go.id", f"Admin {short} (demo)",
                          Role.OPD_ADMIN, opds[short]))
     for email, name, role, opd in accounts:
