@@ -87,10 +87,10 @@ def record(
 
 def public_actor(event: AuditEvent) -> str:
     """Who made a public change, as the public sees it: the agency, never the person."""
+    if event.actor is not None and event.actor.is_city_admin:
+        return _("the city administration (BKPSDM)")
     if event.actor is not None and event.actor.opd is not None:
         return event.actor.opd.short_name
-    if event.actor is not None and event.actor.is_city_admin:
-        return _("City administration (BKPSDM)")
     if event.action == "report.create":
         return _("A resident")
     return _("the system")

@@ -53,7 +53,8 @@ def load_calendar(start: date, end: date, unit_ids: Sequence[int] | None = None)
         .options(selectinload(PolicyPhase.exempt_opds))
     ).all()
     holidays = db.session.scalars(select(Holiday).where(Holiday.day.between(start, end))).all()
-    query = select(Override).where(Override.starts_on <= end, Override.ends_on >= start)
+    query = (select(Override).where(Override.starts_on <= end, Override.ends_on >= start)
+             .options(joinedload(Override.created_by)))
     if unit_ids is not None and len(unit_ids) <= MAX_IN_LIST:  # else: all overrides in the span
         query = query.where(Override.unit_id.in_(unit_ids))
     overrides: dict[int, list[schedule.Override]] = defaultdict(list)
@@ -206,6 +207,8 @@ def status_words() -> dict[Status, str]:
 def _explain(day: schedule.DayStatus) -> str:
     source = day.source
     if source is Source.OVERRIDE:
+        if day.override.by_city_admin:
+            return _("Changed by the city administration (BKPSDM): %(reason)s", reason=day.override.reason)
         return _("Changed by the unit's staff: %(reason)s", reason=day.override.reason)
     if source is Source.HOLIDAY:
         return _("%(kind)s: %(name)s.", kind=holiday_kind_text(day.holiday), name=holiday_name(day.holiday))
@@ -221,8 +224,8 @@ def _explain(day: schedule.DayStatus) -> str:
             return _("%(phase)s: civil servants work from home on %(days)s; this unit serves online only.",
                      phase=phase_name(phase), days=weekdays_text(phase.wfh_weekdays))
         if phase.rule is RuleKind.FIFTY_FIFTY:
-            text = _("%(phase)s: 50-50 pattern, half of the staff in the office; on-site service with "
-                     "reduced capacity.", phase=phase_name(phase))
+            text = _("%(phase)s: half of the staff work in the office, half from home; on-site service "
+                     "with reduced capacity.", phase=phase_name(phase))
             note = phase_note(phase)
             return f"{text} {note}" if note else text
         if day.status is Status.ONLINE:

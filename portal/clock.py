@@ -45,3 +45,8 @@ def local(value: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(zone())
+
+
+def local_iso(value: datetime | None) -> str | None:
+    """A moment as ISO 8601 in Bekasi time, to the second: 2025-11-05T14:02:00+07:00."""
+    return local(value).isoformat(timespec="seconds") if value is not None else None

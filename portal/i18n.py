@@ -6,6 +6,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 from flask import current_app, g, request
 from flask_babel import get_locale
+from markupsafe import Markup
 
 LANG_COOKIE = "lang"
 LANG_COOKIE_AGE = 365 * 24 * 3600
@@ -45,6 +46,11 @@ def long_date(value: date) -> str:
 def medium_date(value: date) -> str:
     """6 Nov 2025."""
     return format_date(value, "d MMM y", locale=lang())
+
+
+def month_name(value: date) -> str:
+    """November 2025."""
+    return format_date(value, "LLLL y", locale=lang())
 
 
 def short_day(value: date) -> str:
@@ -90,6 +96,23 @@ def percent(value, digits: int = 0) -> str:
     return format_percent(value, format=pattern, locale=lang())
 
 
+def time_date(value: date | None, style: str = "long") -> Markup | str:
+    """A date for a page, readable and machine-readable: <time datetime="2025-11-06">…</time>."""
+    if value is None:
+        return ""
+    text = long_date(value) if style == "long" else medium_date(value)
+    return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), text)
+
+
+def time_when(value: datetime | None) -> Markup | str:
+    """A moment for a page: <time datetime="2025-11-05T14:02:00+07:00">5 Nov 2025 14.02</time>."""
+    if value is None:
+        return ""
+    from .clock import local_iso
+
+    return Markup('<time datetime="{}">{}</time>').format(local_iso(value), when(value))
+
+
 FILTERS = {
     "long_date": long_date,
     "medium_date": medium_date,
@@ -97,6 +120,8 @@ FILTERS = {
     "weekday_name": weekday_name,
     "clock": clock,
     "when": when,
+    "time_date": time_date,
+    "time_when": time_when,
     "number": number,
     "percent": percent,
 }

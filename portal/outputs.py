@@ -25,7 +25,7 @@ from sqlalchemy.orm import selectinload
 from . import audit
 from .csv_export import to_csv
 from .extensions import db
-from .i18n import medium_date, number
+from .i18n import medium_date, month_name, number
 from .models import (AuditEvent, CostCategory, OperationalCost, Opd, OutputDay, OutputIndicator,
                      OutputQuantity, User, WorkMode)
 from .workdays import is_working_day
@@ -487,4 +487,7 @@ def describe_indicator(event: AuditEvent) -> str:
 @audit.describer("costs.update")
 def describe_costs(event: AuditEvent) -> str:
     data = event.after or {}
-    return _("Updated the operational cost of %(month)s.", month=str(data.get("month", ""))[:7])
+    month = str(data.get("month", ""))
+    if len(month) >= 7 and month[:4].isdigit():
+        month = month_name(date.fromisoformat(month[:7] + "-01"))
+    return _("Updated the operational cost of %(month)s.", month=month)

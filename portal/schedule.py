@@ -110,6 +110,7 @@ class Override:
     opens: time | None = None
     closes: time | None = None
     created_at: datetime | None = None
+    by_city_admin: bool = False  # decided by the city administration, not the unit's agency
 
     def covers(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on

@@ -71,10 +71,18 @@ FOOTER_NAV = (
 )
 
 
+# Pages that belong to a menu entry's section, so the menu still says where the reader is.
+SECTIONS = {
+    "public.index": {"public.unit"},
+    "reports.new": {"reports.track", "reports.find"},
+}
+
+
 def nav_items(entries):
     items = []
     for endpoint, label in entries:
         if endpoint in current_app.view_functions:
-            items.append({"url": url_for(endpoint), "label": label,
-                          "current": request.endpoint == endpoint})
+            current = ("page" if request.endpoint == endpoint
+                       else "true" if request.endpoint in SECTIONS.get(endpoint, ()) else None)
+            items.append({"url": url_for(endpoint), "label": label, "current": current})
     return items

@@ -247,7 +247,7 @@ def test_city_admin_closes_every_unit_of_a_kecamatan(app, client, world):
     for unit_id in (world.unit_a, world.unit_b):
         assert (date(2025, 11, 14), date(2025, 11, 14), "closed", "Banjir") in overrides_of(app, unit_id)
     html = client.get("/?tanggal=2025-11-14").get_data(as_text=True)
-    assert html.count("Diubah oleh petugas unit: Banjir") == 2
+    assert html.count("Diubah oleh admin kota (BKPSDM): Banjir") == 2  # a city admin decided, not the unit
     feed = ET.fromstring(client.get("/feed.atom").data)
     titles = [entry.find(f"{ATOM}title").text for entry in feed.findall(f"{ATOM}entry")]
     assert "Kantor Dinsos Bintara: 14 Nov 2025: tutup, alasan: Banjir" in titles
@@ -342,9 +342,9 @@ def test_an_override_is_public_at_once_with_its_reason_and_removing_it_restores_
     listed = public_row(client.get(f"/?tanggal={THURSDAY}").get_data(as_text=True), slug)
     assert 'st-row-closed' in listed and "Diubah oleh petugas unit: Pemadaman listrik PLN" in listed
     page = client.get(f"/unit/{slug}").get_data(as_text=True)
-    assert re.search(r"Kamis, 13 November 2025</th>\s*<td><span class=\"badge st-closed\"", page)
-    assert re.search(r"Diubah oleh Disdukcapil, \d+ \w+ \d{4} \d\d\.\d\d: 13 Nov 2025: tutup, alasan: "
-                     r"Pemadaman listrik PLN", page)
+    assert re.search(r"Kamis, 13 November 2025</time></th>\s*<td><span class=\"badge st-closed\"", page)
+    assert re.search(r"Diubah oleh Disdukcapil, <time datetime=\"[^\"]+\+07:00\">\d+ \w+ \d{4} \d\d\.\d\d</time>: "
+                     r"13 Nov 2025: tutup, alasan: Pemadaman listrik PLN", page)
     assert "petugas.a" not in page and "Petugas A" not in page  # the agency, never the person
     event = ics_event(client.get(f"/unit/{slug}.ics").get_data(as_text=True), f"{slug}-2025-11-13")
     assert "SUMMARY:Tutup — Loket Rahasia Kranji" in event and "Pemadaman listrik PLN" in event

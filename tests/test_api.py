@@ -134,8 +134,20 @@ def test_public_reports_carry_no_personal_data_and_skip_confidential_and_spam(cl
     for secret in ("Siti", "081234567890", "siti@example.com", "Catatan internal"):
         assert secret not in body
     r1 = next(item for item in response.get_json()["data"] if item["code"] == "R1")
-    assert r1["updates"] == [{"at": "2025-11-03T08:00:00+00:00", "status": "resolved",
-                              "message": "Petugas sudah kembali melayani."}]
+    assert r1["updates"] == [{"at": "2025-11-03T15:00:00+07:00", "status": "resolved",
+                              "message": "Petugas sudah kembali melayani."}]  # Bekasi time, as Open311 says it
+
+
+def test_api_and_open311_give_the_same_moments_in_bekasi_time(client, data):
+    api = {item["code"]: item for item in client.get("/api/v1/reports?limit=500").get_json()["data"]}
+    open311 = {item["service_request_id"]: item for item in client.get("/open311/v2/requests.json").get_json()}
+    shared = set(api) & set(open311)
+    assert shared
+    for code in shared:
+        assert api[code]["created_at"] == open311[code]["requested_datetime"]
+        assert api[code]["created_at"].endswith("+07:00")
+        for moment in (api[code]["first_response_at"], api[code]["closed_at"], *(u["at"] for u in api[code]["updates"])):
+            assert moment is None or moment.endswith("+07:00")
 
 
 def test_output_records_are_paged_by_day_record(client, data):

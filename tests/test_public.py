@@ -109,7 +109,7 @@ def test_override_shows_on_the_list_the_unit_page_and_the_ics(app, client):
 
 
 def test_unit_page_shows_the_next_14_days_and_the_next_onsite_day(client):
-    page = client.get("/unit/disdukcapil-kantor-dinas?tanggal=2025-11-06").get_data(as_text=True)
+    page = client.get("/unit/kantor-dinas-sosial?tanggal=2025-11-06").get_data(as_text=True)
     assert page.count('<tr class="st-row-') == 14
     assert "Hari tatap muka berikutnya:" in page
     assert "Jumat, 7 November 2025" in page

@@ -11,6 +11,11 @@ from ..stats import SORT_KEYS
 from ..urls import public_root
 
 
+def N_(text: str) -> str:
+    """Marks a text for the catalog: the document stays English, the page /api/ translates it."""
+    return text
+
+
 def ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -169,19 +174,19 @@ def param(name: str, description: str, schema: dict | None = None, where: str = 
             "schema": schema or TEXT_VALUE}
 
 
-LANG = param("lang", "Language of the texts (reason, error messages): id (default) or en.",
+LANG = param("lang", N_("Language of the texts (reason, error messages): id (default) or en."),
              {"type": "string", "enum": ["id", "en"]})
-OPD = param("opd", "Agency code (slug), see /api/v1/opds.")
-KECAMATAN = param("kecamatan", "Kecamatan code (slug).")
-TEXT = param("q", "Text to look for in unit names, services, addresses and agencies (at most 100 characters).",
+OPD = param("opd", N_("Agency code (slug), see /api/v1/opds."))
+KECAMATAN = param("kecamatan", N_("Kecamatan code (slug)."))
+TEXT = param("q", N_("Text to look for in unit names, services, addresses and agencies (at most 100 characters)."),
              {**TEXT_VALUE, "maxLength": 100})
-WINDOW = " Dates more than three years from today are refused (400)."
-FROM = param("from", "First date of the range (YYYY-MM-DD). Default: two months before the trial." + WINDOW, DATE)
-TO = param("to", "Last date of the range (YYYY-MM-DD), at most 731 days after `from` (400 otherwise). Default: "
-           "the end of the trial." + WINDOW, DATE)
-INDICATOR = param("indicator", "Output indicator code (slug); all indicators summed when absent.")
-LIMIT = param("limit", "Page size (1–500, default 100).", {"type": "integer", "minimum": 1, "maximum": 500})
-OFFSET = param("offset", "Items to skip (0–10000000, default 0).",
+FROM = param("from", N_("First date of the range (YYYY-MM-DD). Default: two months before the trial."
+                        " Dates more than three years from today are refused (400)."), DATE)
+TO = param("to", N_("Last date of the range (YYYY-MM-DD), at most 731 days after `from` (400 otherwise). Default: "
+                    "the end of the trial. Dates more than three years from today are refused (400)."), DATE)
+INDICATOR = param("indicator", N_("Output indicator code (slug); all indicators summed when absent."))
+LIMIT = param("limit", N_("Page size (1–500, default 100)."), {"type": "integer", "minimum": 1, "maximum": 500})
+OFFSET = param("offset", N_("Items to skip (0–10000000, default 0)."),
                {"type": "integer", "minimum": 0, "maximum": 10_000_000})
 
 
@@ -204,53 +209,52 @@ def operation(op_id: str, summary: str, description: str, parameters: list, resp
 
 PATHS = {
     "/api/v1/opds": operation(
-        "listOpds", "Agencies", "Every agency (OPD), its number of active service units and its output "
-        "indicators.", [], {"200": ok("The agencies.", obj({"data": {"type": "array", "items": ref("Opd")}}))}),
+        "listOpds", N_("Agencies"), N_("Every agency (OPD), its number of active service units and its output "
+        "indicators."), [], {"200": ok("The agencies.", obj({"data": {"type": "array", "items": ref("Opd")}}))}),
     "/api/v1/units": operation(
-        "listUnits", "Service units", "Active service units with address, contact, services, flags and "
-        "regular weekly hours (weekday 0 = Monday).",
-        [OPD, KECAMATAN, TEXT, param("essential", "Only essential units (true) or only the others (false).",
+        "listUnits", N_("Service units"), N_("Active service units with address, contact, services, flags and "
+        "regular weekly hours (weekday 0 = Monday)."),
+        [OPD, KECAMATAN, TEXT, param("essential", N_("Only essential units (true) or only the others (false)."),
                                      {"type": "string", "enum": ["true", "false"]})],
         {"200": ok("The units.", obj({"data": {"type": "array", "items": exactly("Unit")}})), "400": BAD}),
     "/api/v1/units/{slug}": operation(
-        "getUnit", "One unit and its coming days", "The unit, its status for `days` days from `from`, "
-        "and its next on-site day (open or limited).",
-        [param("slug", "The unit's code.", where="path", required=True),
-         param("from", "First day (YYYY-MM-DD); today when absent." + WINDOW, DATE),
-         param("days", "Number of days (1–60, default 7).", {"type": "integer", "minimum": 1, "maximum": 60})],
+        "getUnit", N_("One unit and its coming days"), N_("The unit, its status for `days` days from `from`, "
+        "and its next on-site day (open or limited)."),
+        [param("slug", N_("The unit's code."), where="path", required=True),
+         param("from", N_("First day (YYYY-MM-DD); today when absent. Dates more than three years from today are refused (400)."), DATE),
+         param("days", N_("Number of days (1–60, default 7)."), {"type": "integer", "minimum": 1, "maximum": 60})],
         {"200": ok("The unit.", obj({"data": ref("UnitDetail")})), "400": BAD, "404": MISSING}),
     "/api/v1/status": operation(
-        "getStatus", "Status of every unit on a date", "Whether each unit serves on-site (open, limited), "
-        "online only, or is closed on a date, and why.",
-        [param("date", "The date (YYYY-MM-DD); today when absent." + WINDOW, DATE), OPD, KECAMATAN, TEXT,
-         param("status", "Only units with this status.", {"type": "string", "enum": [s.value for s in Status]})],
+        "getStatus", N_("Status of every unit on a date"), N_("Whether each unit serves on-site (open, limited), "
+        "online only, or is closed on a date, and why."),
+        [param("date", N_("The date (YYYY-MM-DD); today when absent. Dates more than three years from today are refused (400)."), DATE), OPD, KECAMATAN, TEXT,
+         param("status", N_("Only units with this status."), {"type": "string", "enum": [s.value for s in Status]})],
         {"200": ok("The statuses.", obj({
             "date": DATE, "phase": nullable(STRING), "holiday": nullable(STRING),
             "counts": obj({s.value: COUNT for s in Status}),
             "data": {"type": "array", "items": ref("UnitDay")}})), "400": BAD}),
     "/api/v1/statistics": operation(
-        "getStatistics", "Output statistics", "The figures of /statistik: output per staff-day on WFO and "
+        "getStatistics", N_("Output statistics"), N_("The figures of /statistik: output per staff-day on WFO and "
         "WFH days and their ratio, by phase, by week and by agency; compliance of daily performance "
         "reports; disruption reports and their answers; operational cost against the baseline; "
-        "completeness of the data. Definitions: /statistik#definisi.",
-        [FROM, TO, OPD, INDICATOR, param("sort", "Order of `opds`: " + ", ".join(SORT_KEYS)
-                                         + "; a leading - sorts descending.",
-                                         {"type": "string", "enum": [*SORT_KEYS, *(f"-{k}" for k in SORT_KEYS)]})],
+        "completeness of the data. Definitions: /statistik#definisi."),
+        [FROM, TO, OPD, INDICATOR, param("sort", N_("Order of `opds`; a leading - sorts descending."),
+                                         {"type": "string", "enum": [*SORT_KEYS, *(f"-{key}" for key in SORT_KEYS)]})],
         {"200": ok("The statistics.", ref("Statistics")), "400": BAD}),
     "/api/v1/output-records": operation(
-        "listOutputRecords", "Raw daily output records", "One item per agency, date and work mode, with the "
-        "quantity of each indicator. A day without a record is missing, not zero.",
+        "listOutputRecords", N_("Raw daily output records"), N_("One item per agency, date and work mode, with the "
+        "quantity of each indicator. A day without a record is missing, not zero."),
         [FROM, TO, OPD, INDICATOR, LIMIT, OFFSET],
         {"200": ok("The records.", paged("OutputRecord")), "400": BAD}),
     "/api/v1/reports": operation(
-        "listReports", "Public disruption reports", "Reports that residents chose to list publicly, newest "
-        "first, with the public answers. Never any personal data; confidential reports and spam never appear.",
-        [OPD, param("status", "Only reports with this status.", {"type": "string", "enum": [s.value for s in ReportStatus]}),
-         param("category", "Only reports of this category.",
+        "listReports", N_("Public disruption reports"), N_("Reports that residents chose to list publicly, newest "
+        "first, with the public answers. Never any personal data; confidential reports and spam never appear."),
+        [OPD, param("status", N_("Only reports with this status."), {"type": "string", "enum": [s.value for s in ReportStatus]}),
+         param("category", N_("Only reports of this category."),
                {"type": "string", "enum": [c.value for c in ReportCategory]}), LIMIT, OFFSET],
         {"200": ok("The reports.", paged("Report")), "400": BAD}),
-    "/api/v1/openapi.json": {"get": {"operationId": "getOpenApi", "summary": "This document",
-                                     "description": "The OpenAPI 3.1 document of the API.",
+    "/api/v1/openapi.json": {"get": {"operationId": "getOpenApi", "summary": N_("This document"),
+                                     "description": N_("The OpenAPI 3.1 document of the API."),
                                      "responses": {"200": {"description": "The document.",
                                                            "content": {"application/json": {"schema": {"type": "object"}}}}}}},
 }
@@ -266,6 +270,17 @@ def with_codes(codes: dict[str, list[str]]) -> dict:
                 if parameter["in"] == "query" and codes.get(parameter["name"]):
                     parameter["schema"] = {"type": "string", "enum": sorted(codes[parameter["name"]])}
     return paths
+
+
+def for_people(spec: dict, translate) -> dict:
+    """The paths of the document with their summaries and descriptions in the reader's language."""
+    paths = {}
+    for path, item in spec["paths"].items():
+        op = dict(item["get"])
+        op["summary"], op["description"] = translate(op["summary"]), translate(op["description"])
+        op["parameters"] = [{**p, "description": translate(p["description"])} for p in op.get("parameters", [])]
+        paths[path] = {"get": op}
+    return {**spec, "paths": paths}
 
 
 def document(codes: dict[str, list[str]] | None = None) -> dict:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import availability, opendata
-from ..clock import today
+from ..clock import local_iso, today
 from ..errors import bad_request, not_found
 from ..extensions import csrf, db
 from ..htmx import render
@@ -22,7 +22,7 @@ from ..schedule import Status
 from ..statistik.query import API_ARGS, stats_query
 from ..urls import external_url
 from ..statistik.query import load as load_statistics
-from .openapi import document
+from .openapi import document, for_people
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
@@ -133,7 +133,7 @@ def unit_filters() -> dict:
 @bp.get("/api/")
 def docs():
     """The API and downloads explained for people, from the same OpenAPI document."""
-    return render("api/docs.html", spec=document(codes()))
+    return render("api/docs.html", spec=for_people(document(codes()), _))
 
 
 @bp.get("/api/v1/openapi.json")
@@ -236,10 +236,10 @@ def report_doc(report: Report) -> dict:
         "status": report.status,
         "description": report.description,
         "visited_on": report.visited_on.isoformat(),
-        "created_at": report.created_at.isoformat(),
-        "first_response_at": report.first_response_at.isoformat() if report.first_response_at else None,
-        "closed_at": report.closed_at.isoformat() if report.closed_at else None,
-        "updates": [{"at": u.at.isoformat(), "status": u.status, "message": u.public_message}
+        "created_at": local_iso(report.created_at),
+        "first_response_at": local_iso(report.first_response_at),
+        "closed_at": local_iso(report.closed_at),
+        "updates": [{"at": local_iso(u.at), "status": u.status, "message": u.public_message}
                     for u in report.updates if u.public_message],
     }
 

@@ -11,14 +11,15 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from sqlalchemy import select
 
+from ..clock import zone
 from ..extensions import db
 from ..holiday_sync import sync_holidays
-from ..models import Kecamatan, Kelurahan, Opd, Override, PolicyPhase, Role, ServiceUnit, UnitHours, User
+from ..models import AuditEvent, Kecamatan, Kelurahan, Opd, Override, PolicyPhase, Role, ServiceUnit, UnitHours, User
 from ..models.types import utcnow
 from ..overrides import set_override
 from .outputs import seed_outputs
@@ -137,22 +138,25 @@ def demo_units(kecamatans, kelurahans) -> list[dict]:
             address=f"Kantor Kelurahan {kel}, Kecamatan {kec}",
             online=("https://sapawarga.bekasikota.go.id", "Layanan daring kelurahan (demo)"))
 
-    # Population registry and licensing: front-line, but not essential in the demo.
-    add("Disdukcapil — Kantor Dinas", "Disdukcapil", "Bekasi Selatan", "Marga Jaya",
+    # Population registry and licensing: front-line counters stay on-site whatever the WFH rule, as
+    # neighbouring Kabupaten Bekasi kept Disdukcapil, DPMPTSP, Dishub, Dinkes, RSUD, Satpol PP and
+    # BPBD on-site (shared/reference/context.md): their units are essential, their back offices
+    # still work from home (see demo/outputs.py). The MPP counters share the MPP's doors.
+    add("Disdukcapil — Kantor Dinas", "Disdukcapil", "Bekasi Selatan", "Marga Jaya", essential=True,
         services="KTP-el\nKartu Keluarga\nAkta kelahiran dan kematian\nKartu Identitas Anak\nPindah datang",
         address="Komplek Perkantoran Pemkot Bekasi, Jl. Ir. H. Juanda No. 100",
         online=("https://disdukcapil.bekasikota.go.id", "Layanan Adminduk daring (demo)"),
         phone="021 8800 0001", whatsapp="0811 0000 0001")
-    add("Gerai Disdukcapil di MPP", "Disdukcapil", "Bekasi Selatan", "Kayuringin Jaya", hours=MPP,
+    add("Gerai Disdukcapil di MPP", "Disdukcapil", "Bekasi Selatan", "Kayuringin Jaya", hours=MPP, essential=True,
         services="Perekaman KTP-el\nCetak KTP-el\nKartu Keluarga", address="Mal Pelayanan Publik Kota Bekasi",
         online=("https://disdukcapil.bekasikota.go.id", "Layanan Adminduk daring (demo)"),
         whatsapp="0811 0000 0002", slug="disdukcapil-mpp")
-    add("Mal Pelayanan Publik (DPMPTSP)", "DPMPTSP", "Bekasi Selatan", "Kayuringin Jaya", hours=MPP,
+    add("Mal Pelayanan Publik (DPMPTSP)", "DPMPTSP", "Bekasi Selatan", "Kayuringin Jaya", hours=MPP, essential=True,
         services="Perizinan berusaha (OSS)\nPBG\nIzin reklame\nKonsultasi perizinan",
         address="Mal Pelayanan Publik Kota Bekasi",
         online=("https://dpmptsp.bekasikota.go.id", "Perizinan daring (demo)"), phone="021 8800 0010",
         slug="mpp-dpmptsp")
-    add("Kantor DPMPTSP", "DPMPTSP", "Bekasi Selatan", "Marga Jaya",
+    add("Kantor DPMPTSP", "DPMPTSP", "Bekasi Selatan", "Marga Jaya", essential=True,
         services="Pengaduan perizinan\nPengambilan dokumen izin",
         online=("https://dpmptsp.bekasikota.go.id", "Perizinan daring (demo)"))
 
@@ -169,7 +173,7 @@ def demo_units(kecamatans, kelurahans) -> list[dict]:
         hours=MPP, essential=True, services="Poliklinik spesialis\nPendaftaran BPJS",
         address="Jl. Pramuka No. 55", online=("https://rsud.bekasikota.go.id", "Pendaftaran daring (demo)"),
         slug="rsud-rawat-jalan")
-    add("Dinas Kesehatan — Kantor Dinas", "Dinkes", "Bekasi Selatan", "Marga Jaya",
+    add("Dinas Kesehatan — Kantor Dinas", "Dinkes", "Bekasi Selatan", "Marga Jaya", essential=True,
         services="Perizinan tenaga kesehatan\nSurat keterangan sehat", address="Jl. Pramuka No. 10")
 
     # Fire and disaster response: 24/7, essential.
@@ -183,7 +187,7 @@ def demo_units(kecamatans, kelurahans) -> list[dict]:
     # Other front-line agencies.
     add("UPTD Pengujian Kendaraan Bermotor (KIR)", "Dishub", "Bekasi Barat", "Kranji", essential=True,
         services="Uji KIR kendaraan\nNumpang uji", slug="dishub-uji-kir")
-    add("Kantor Dinas Perhubungan", "Dishub", "Bekasi Selatan", services="Izin trayek\nPengaduan parkir")
+    add("Kantor Dinas Perhubungan", "Dishub", "Bekasi Selatan", essential=True, services="Izin trayek\nPengaduan parkir")
     add("Kantor Dinas Sosial", "Dinsos", "Bekasi Selatan",
         services="Pemutakhiran DTKS\nRekomendasi PBI-JK\nSurat keterangan tidak mampu",
         online=("https://dinsos.bekasikota.go.id", "Layanan sosial daring (demo)"))
@@ -193,7 +197,7 @@ def demo_units(kecamatans, kelurahans) -> list[dict]:
     add("Kantor Bapenda — Layanan PBB dan BPHTB", "Bapenda", "Bekasi Selatan",
         services="SPPT PBB\nValidasi BPHTB\nKeberatan pajak daerah",
         online=("https://bapenda.bekasikota.go.id", "e-PBB dan e-BPHTB (demo)"), slug="bapenda-pbb-bphtb")
-    add("Gerai Bapenda di MPP", "Bapenda", "Bekasi Selatan", "Kayuringin Jaya", hours=MPP,
+    add("Gerai Bapenda di MPP", "Bapenda", "Bekasi Selatan", "Kayuringin Jaya", hours=MPP, essential=True,
         services="Informasi pajak daerah\nCetak SPPT", address="Mal Pelayanan Publik Kota Bekasi")
     add("Layanan Kepegawaian BKPSDM", "BKPSDM", "Bekasi Selatan", services="Layanan administrasi ASN",
         online=("https://bkpsdm.bekasikota.go.id", "Layanan kepegawaian daring (demo)"))
@@ -278,7 +282,10 @@ def seed_staff(opds, password: str) -> list[User]:
     probe = User()
     probe.set_password(password)  # one scrypt hash for all demo accounts (they share the password)
     accounts = [("admin@demo.bekasikota.go.id", "Admin BKPSDM (demo)", Role.CITY_ADMIN, opds["BKPSDM"])]
-    for short in ("Disdukcapil", "DPMPTSP", "Dinkes", "Bapenda", "Kec. Bekasi Utara"):
+    # An OPD admin for every agency the demo's changes and report answers come from: each one is
+    # made by the unit's own agency, the city admin only manages.
+    for short in ("Disdukcapil", "DPMPTSP", "Dinkes", "Bapenda", "Kec. Bekasi Utara", "Kec. Bekasi Barat",
+                  "Kec. Jatiasih", "Dinsos", "Disnaker", "RSUD", "Dishub", "Dispusip"):
         accounts.append((f"{slugify(short)}@demo.bekasikota.go.id", f"Admin {short} (demo)",
                          Role.OPD_ADMIN, opds[short]))
     for email, name, role, opd in accounts:
@@ -294,28 +301,47 @@ def seed_staff(opds, password: str) -> list[User]:
 
 
 DEMO_OVERRIDES = [
-    # (unit slug, start, end, status, opens, closes, reason)
-    ("disdukcapil-mpp", date(2025, 11, 20), date(2025, 11, 20), "limited", "08:00", "12:00",
-     "Perekaman KTP-el untuk lansia dan disabilitas tetap tatap muka pada Kamis ini"),
-    ("kantor-kelurahan-jakasampurna", date(2025, 12, 8), date(2025, 12, 8), "closed", None, None,
-     "Pemadaman listrik terjadwal PLN; layanan dialihkan ke Kantor Kecamatan Bekasi Barat"),
+    # (unit slug, start, end, status, opens, closes, reason, decided on, at (local time)):
+    # each decided by the unit's agency on or before its day, during office hours.
     ("kantor-kelurahan-harapan-baru", date(2025, 11, 14), date(2025, 11, 14), "online", None, None,
-     "Kantor tergenang banjir; surat pengantar dilayani daring"),
+     "Kantor tergenang banjir; surat pengantar dilayani daring", date(2025, 11, 14), "08:05"),
+    ("disdukcapil-mpp", date(2025, 11, 20), date(2025, 11, 20), "limited", "08:00", "12:00",
+     "Pemeliharaan server SIAK pusat; perekaman KTP-el hanya sampai pukul 12.00", date(2025, 11, 19), "14:20"),
+    ("kantor-kelurahan-jakasampurna", date(2025, 12, 8), date(2025, 12, 8), "closed", None, None,
+     "Pemadaman listrik terjadwal PLN; layanan dialihkan ke Kantor Kecamatan Bekasi Barat",
+     date(2025, 12, 5), "10:05"),
 ]
 
 
 def seed_overrides(units, users: list[User]) -> None:
-    """The demo's overrides, made as staff make them (so they are in the audit trail and feed)."""
-    for slug, start, end, status, opens, closes, reason in DEMO_OVERRIDES:
+    """The demo's overrides, made as staff make them (so they are in the audit trail and feed),
+    dated when their agency decided them, never at the seeding time."""
+    for slug, start, end, status, opens, closes, reason, decided_on, at in DEMO_OVERRIDES:
         unit = units[slug]
         exists = db.session.scalar(select(Override).filter_by(unit_id=unit.id, starts_on=start, ends_on=end))
         if exists is not None:
             continue
         author = next((u for u in users if u.opd_id == unit.opd_id), users[0])
-        set_override(unit, start, end, status, reason, author,
-                     opens=time.fromisoformat(opens) if opens else None,
-                     closes=time.fromisoformat(closes) if closes else None)
+        override = set_override(unit, start, end, status, reason, author,
+                                opens=time.fromisoformat(opens) if opens else None,
+                                closes=time.fromisoformat(closes) if closes else None)
+        db.session.flush()
+        backdate(override, local_moment(decided_on, time.fromisoformat(at)))
     db.session.flush()
+
+
+def local_moment(day: date, at: time) -> datetime:
+    """A moment in Bekasi (WIB), as the database stores it (UTC)."""
+    return datetime.combine(day, at, tzinfo=zone()).astimezone(UTC)
+
+
+def backdate(obj, moment: datetime) -> None:
+    """Date an object made by the demo, and its audit events, at the moment it was decided."""
+    if hasattr(obj, "created_at"):
+        obj.created_at = moment
+    events = db.session.scalars(select(AuditEvent).filter_by(object_type=type(obj).__name__, object_id=obj.id))
+    for event in events:
+        event.at = moment
 
 
 def seed(password: str) -> dict:

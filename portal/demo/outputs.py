@@ -9,13 +9,13 @@ Idempotent and fast: rows are generated in memory, the missing ones inserted in 
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import insert, select
 
+from ..clock import zone
 from ..extensions import db
 from ..models import Holiday, OperationalCost, Opd, OutputDay, OutputIndicator, OutputQuantity, ServiceUnit
-from ..models.types import utcnow
 from ..workdays import is_working_day
 
 FIRST_DAY, LAST_DAY = date(2025, 9, 1), date(2025, 12, 31)
@@ -33,14 +33,28 @@ SPECIFIC = {
 }
 KECAMATAN = ("layanan-diselesaikan", "Layanan PATEN dan surat pengantar diselesaikan", "layanan", 3.0)
 DEFAULT = ("layanan-diselesaikan", "Layanan diselesaikan", "layanan", 2.0)
-# Essential services keep part of their staff in the office on WFH Thursdays.
-ESSENTIAL = {"RSUD", "Damkar", "Dinkes", "BPBD", "Satpol PP", "DPPPA"}
+# Agencies with essential units keep part of their staff in the office (at the counters) on WFH
+# Thursdays; the back office works from home.
+ESSENTIAL = {"RSUD", "Damkar", "Dinkes", "BPBD", "Satpol PP", "DPPPA", "Disdukcapil", "DPMPTSP", "Dishub"}
 # Rupiah per staff member per month before the trial, and the trial's saving per category.
 COST_PER_STAFF = {"electricity": 260_000, "water": 38_000, "fuel": 120_000, "consumables": 85_000}
 SAVING = {
     TAHAP_I: {"electricity": 0.06, "water": 0.03, "fuel": 0.08, "consumables": 0.05},
     TAHAP_II: {"electricity": 0.15, "water": 0.10, "fuel": 0.20, "consumables": 0.12},
 }
+
+
+def entered_at(day: date, at: time = time(15, 30)) -> datetime:
+    """When the agency entered a day's figures: that afternoon, in Bekasi (never the seeding time)."""
+    return datetime.combine(day, at, tzinfo=zone()).astimezone(UTC)
+
+
+def next_month(month: date) -> date:
+    """The first working day of the month after ``month`` (when last month's costs are known)."""
+    day = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
 
 
 def indicator_specs(opd: Opd) -> list[tuple[str, str, str, float]]:
@@ -108,7 +122,7 @@ def generate(opds: list[Opd], indicators, holidays: set[date]):
                 missing = rng.choice((0, 0, 0, 1, 2, 3, 5)) if mode == "wfh" else rng.choice((0, 0, 0, 0, 1))
                 key = (opd.id, day, mode)
                 days[key] = dict(opd_id=opd.id, day=day, mode=mode, staff_on_duty=on_duty, reports_due=due,
-                                 reports_submitted=max(0, due - missing), updated_at=utcnow())
+                                 reports_submitted=max(0, due - missing), updated_at=entered_at(day))
                 quantities[key] = []
                 for slug, _name, _unit, rate in indicator_specs(opd):
                     factor = wfh_factor[slug] if mode == "wfh" else 1.0
@@ -157,6 +171,6 @@ def seed_costs(opds: list[Opd], rng: random.Random) -> None:
                 amount = round(staff * per_staff * (1 - saving) * rng.uniform(0.97, 1.03), -3)
                 if (opd.id, month, category) not in stored:
                     rows.append(dict(opd_id=opd.id, month=month, category=category, amount=int(amount),
-                                     updated_at=utcnow()))
+                                     updated_at=entered_at(next_month(month), time(10, 0))))
     if rows:
         db.session.execute(insert(OperationalCost), rows)

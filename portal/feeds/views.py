@@ -19,7 +19,12 @@ bp = Blueprint("feeds", __name__)
 FEED_SIZE = 100
 
 
-def public_events(limit: int = FEED_SIZE, unit_id: int | None = None) -> list[AuditEvent]:
+# The public events that change when a unit serves (reports have their own lists).
+AVAILABILITY_ACTIONS = ("override.create", "override.delete", "override.shorten")
+
+
+def public_events(limit: int = FEED_SIZE, unit_id: int | None = None,
+                  actions: tuple[str, ...] | None = None) -> list[AuditEvent]:
     query = (
         select(AuditEvent)
         .where(AuditEvent.public.is_(True))
@@ -29,14 +34,16 @@ def public_events(limit: int = FEED_SIZE, unit_id: int | None = None) -> list[Au
     )
     if unit_id is not None:
         query = query.where(AuditEvent.unit_id == unit_id)
+    if actions is not None:
+        query = query.where(AuditEvent.action.in_(actions))
     return db.session.scalars(query).unique().all()
 
 
 @bp.app_template_global()
 def recent_public_changes(unit_id: int, limit: int = 5) -> list[dict]:
-    """A unit's latest public changes, for its page: by which agency, when, and what."""
+    """A unit's latest availability changes, for its page: by which agency, when, and what."""
     return [{"by": public_actor(event), "at": event.at, "text": describe(event)}
-            for event in public_events(limit=limit, unit_id=unit_id)]
+            for event in public_events(limit=limit, unit_id=unit_id, actions=AVAILABILITY_ACTIONS)]
 
 
 def event_link(event: AuditEvent) -> str:

@@ -117,4 +117,5 @@ class Override(db.Model):
             opens=self.opens,
             closes=self.closes,
             created_at=self.created_at,
+            by_city_admin=self.created_by is not None and self.created_by.is_city_admin,
         )

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
-from ..clock import EARLIEST_DATE, LATEST_DATE, local, now, parse_datetime, today, zone
+from ..clock import EARLIEST_DATE, LATEST_DATE, local, local_iso, now, parse_datetime, today, zone
 from ..extensions import csrf, db, limiter
 from ..models import Report, ReportCategory, ReportStatus, Visibility
 from ..reports import codes, service
@@ -79,16 +79,34 @@ def check_jurisdiction() -> None:
                                    value=asked[:60], ours=current_app.config["OPEN311_JURISDICTION"])])
 
 
-def iso(value: datetime | None) -> str | None:
-    return local(value).isoformat(timespec="seconds") if value is not None else None
-
-
 # --- discovery and services -------------------------------------------------------------------
 
 @bp.get("/")
 def index():
     """The API's root leads to its discovery document."""
     return redirect(url_for("open311.discovery"), 302)
+
+
+def limit_text(spec: str) -> str:
+    """A rate limit such as "10 per minute; 60 per hour" in the reader's language."""
+    from limits import parse_many
+
+    per = {"second": _("per second"), "minute": _("per minute"), "hour": _("per hour"), "day": _("per day"),
+           "month": _("per month"), "year": _("per year")}
+    parts = []
+    for item in parse_many(spec):
+        unit = item.GRANULARITY.name
+        if item.multiples == 1:
+            parts.append(f"{item.amount} {per[unit]}")
+        else:
+            parts.append(_("%(num)d per %(count)d %(unit)s", num=item.amount, count=item.multiples,
+                           unit=unit_words(unit)))
+    return "; ".join(parts)
+
+
+def unit_words(unit: str) -> str:
+    return {"second": _("seconds"), "minute": _("minutes"), "hour": _("hours"), "day": _("days"),
+            "month": _("months"), "year": _("years")}[unit]
 
 
 @bp.get(f"/discovery.{FMT}")
@@ -101,7 +119,7 @@ def discovery(fmt: str):
                          "and checked like the web form at /lapor. The location of a request is a "
                          "service unit: attribute[unit] or address_id with the unit's slug (as in "
                          "/unit/SLUG), or lat and long of a point within %(metres)d m of the unit.",
-                         limit=current_app.config["REPORT_RATE_LIMIT"],
+                         limit=limit_text(current_app.config["REPORT_RATE_LIMIT"]),
                          metres=current_app.config["OPEN311_MAX_DISTANCE_M"]),
         "endpoints": [{
             "specification": SPECIFICATION,
@@ -184,8 +202,8 @@ def request_entry(report: Report) -> dict:
         "description": report.description if report.visibility != Visibility.CONFIDENTIAL.value else None,
         "agency_responsible": report.opd.name,
         "service_notice": None,
-        "requested_datetime": iso(report.created_at),
-        "updated_datetime": iso(report.updated_at),
+        "requested_datetime": local_iso(report.created_at),
+        "updated_datetime": local_iso(report.updated_at),
         "expected_datetime": datetime.combine(due, time(23, 59, 59), tzinfo=zone()).isoformat(),
         "address": f"{unit.name}, {unit.address}" if unit.address else unit.name,
         "address_id": unit.slug,

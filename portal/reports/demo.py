@@ -102,10 +102,27 @@ def at_local(day: date, hour: int, minute: int) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=zone()).astimezone(UTC)
 
 
+OFFICE_OPENS, OFFICE_CLOSES = time(8, 0), time(16, 0)
+NO_WORK = (date(2025, 12, 25), date(2025, 12, 26))
+
+
+def in_office_hours(moment: datetime) -> datetime:
+    """The first moment at or after ``moment`` when staff are at work (Mon–Fri 08.00–16.00 WIB):
+    staff answer reports during office hours, not at 03.19."""
+    local = moment.astimezone(zone())
+    while True:
+        if local.weekday() < 5 and local.date() not in NO_WORK:
+            if local.time() < OFFICE_OPENS:
+                local = local.replace(hour=OFFICE_OPENS.hour, minute=OFFICE_OPENS.minute + local.minute % 30)
+            if local.time() < OFFICE_CLOSES:
+                return local.astimezone(UTC)
+        local = datetime.combine(local.date() + timedelta(days=1), time(0, local.minute), tzinfo=zone())
+
+
 def working_day(rng: random.Random, start: date, end: date) -> date:
     while True:
         day = start + timedelta(days=rng.randrange((end - start).days + 1))
-        if day.weekday() < 5 and day not in (date(2025, 12, 25), date(2025, 12, 26)):
+        if day.weekday() < 5 and day not in NO_WORK:
             return day
 
 
@@ -171,8 +188,9 @@ def seed_reports() -> int:
                                     "spam_reason": None, "has_contact": with_contact},
                              summary=f"{code}: {category.value}")
         event.at = created
+        at = created
         for step_status, message, delay in zip(steps, messages, delays):
-            at = created + delay
+            at = in_office_hours(max(created + delay, at + timedelta(minutes=20)))
             db.session.add(ReportUpdate(report=report, at=at, status=step_status.value,
                                         public_message=message, actor=actor))
             before = report.status

@@ -14,7 +14,8 @@ def test_filter_swaps_results_and_pushes_a_shareable_url(live_server, page):
     page.wait_for_function("() => document.querySelectorAll('.unit-row').length === 2")
     assert "tanggal=2025-11-06" in page.url
     assert page.locator("header.site-header").count() == 1  # the page was not replaced
-    assert page.locator(".unit-row .badge").first.inner_text().strip().endswith("Layanan daring saja")
+    # Disdukcapil's front desks are essential: on-site even on a WFH Thursday.
+    assert page.locator(".unit-row .badge").first.inner_text().strip().endswith("Buka tatap muka")
     page.go_back()
     page.wait_for_function("() => document.querySelectorAll('.unit-row').length > 60")
     assert "opd=" not in page.url
