@@ -40,6 +40,8 @@ NO_STORE_ENDPOINTS = {
     "reports.find",
     "open311.request_detail",  # the Open311 view of the same
     "public.healthz",  # a probe wants the truth now
+    "ops.readyz",
+    "ops.metrics",
 }
 # Expensive public GETs: a per-IP limit (HEAVY_RATE_LIMIT) on responses that had to be rendered.
 HEAVY_ENDPOINTS = {"public.grid", "statistik.index", "statistik.csv", "statistik.records_csv",

@@ -76,6 +76,7 @@ def counting(monkeypatch, name: str) -> list:
     return calls
 
 
+@pytest.mark.config(RESPONSE_CACHE=False)  # the second request must render, not come from the cache
 @pytest.mark.parametrize("url, login", [(f"/jadwal?{WEEK}", False), (f"/admin/ketersediaan?{WEEK}", True)])
 def test_the_reasons_are_worded_once_per_request_whatever_the_number_of_units(client, auth, many_units,
                                                                              monkeypatch, url, login):

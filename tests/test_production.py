@@ -82,7 +82,9 @@ def test_development_mode_accepts_laptop_settings(tmp_path, monkeypatch):
     monkeypatch.setenv("WEB_CONCURRENCY", "4")
     app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'd.sqlite3'}"})
     assert app.config["PORTAL_ENV"] == "development" and app.config["PUBLIC_URL"] is None
-    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    # Development keeps the rate-limit counters in one SQLite file that every worker shares.
+    assert app.config["RATELIMIT_STORAGE_URI"].startswith("sqlite:")
+    assert app.config["RATELIMIT_STORAGE_URI"].endswith("ratelimit.sqlite3")
 
 
 def test_the_switch_is_the_portal_env_variable(monkeypatch):

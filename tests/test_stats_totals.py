@@ -116,6 +116,7 @@ def test_rebuild_stats_restores_lost_totals(app, client, runner):
 
 
 @pytest.mark.demo
+@pytest.mark.config(RESPONSE_CACHE=False)  # each request must render, not come from the cache
 def test_the_statistics_page_does_not_load_each_phase_separately(app, client):
     def queries_on_statistik() -> int:
         seen = []
