@@ -64,6 +64,8 @@ def test_the_api_does_what_its_document_says(app, mode):
         @settings(max_examples=EXAMPLES, suppress_health_check=list(HealthCheck), deadline=None, database=None)
         @given(case=strategy)
         def check(case):
-            case.call_and_validate()
+            # The WSGI transport does not decode gzip (which the portal sends above 1 KB): ask for
+            # the plain answer, as a client that cannot decode it would.
+            case.call_and_validate(headers={"Accept-Encoding": "identity"})
 
         check()
