@@ -22,7 +22,7 @@ test: install
 
 ## test-fast: the edit-run loop: SQLite only, no browser, no route walks marked slow
 test-fast: install
-	$(PYTEST) --db sqlite -m "not e2e and not slow" $(PYTEST_ARGS)
+	$(PYTEST) --db sqlite -m "not e2e and not slow and not deploy" $(PYTEST_ARGS)
 
 install: $(VENV)/.installed compile-translations
 
