@@ -273,15 +273,13 @@ def compress(response: Response, weak_etag: bool = False) -> Response:
     else:
         response.direct_passthrough = False
         body = response.get_data()
-        if hasattr(original, "close"):
-            original.close()
-        if len(body) < current_app.config["GZIP_MIN_SIZE"]:
-            return response
-        gzipped = gzip_body(body)
-        if memo_key:
+        gzipped = gzip_body(body) if len(body) >= current_app.config["GZIP_MIN_SIZE"] else None
+        if memo_key and gzipped is not None:
             _static_gzip[memo_key] = gzipped
     if hasattr(original, "close"):
         original.close()
+    if gzipped is None:
+        return response
     response.direct_passthrough = False
     response.set_data(gzipped)
     response.headers["Content-Encoding"] = "gzip"
