@@ -291,24 +291,23 @@ def wrk(port: int, path: str, *, connections: int = CONNECTIONS, seconds: int = 
 # --- one backend ------------------------------------------------------------------------------------
 
 
-def first_unit(database_url: str) -> str:
+def scalar(database_url: str, sql: str):
+    """One value read straight from the benchmark's database."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(database_url)
     with engine.connect() as connection:
-        slug = connection.execute(text("SELECT slug FROM service_unit WHERE active ORDER BY id LIMIT 1")).scalar()
+        value = connection.execute(text(sql)).scalar()
     engine.dispose()
-    return slug
+    return value
+
+
+def first_unit(database_url: str) -> str:
+    return scalar(database_url, "SELECT slug FROM service_unit WHERE active ORDER BY id LIMIT 1")
 
 
 def count_reports(database_url: str) -> int:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(database_url)
-    with engine.connect() as connection:
-        count = connection.execute(text("SELECT count(*) FROM report")).scalar()
-    engine.dispose()
-    return count
+    return scalar(database_url, "SELECT count(*) FROM report")
 
 
 def first_visit_bytes(port: int) -> int:
