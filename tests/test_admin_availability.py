@@ -80,7 +80,7 @@ def test_grid_answers_htmx_with_the_results_only(client, world, hx):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<html" not in html and "<table" in html
-    assert 'id="mulai" name="mulai" value="2025-11-17" required hx-swap-oob="true"' in html
+    assert 'id="mulai" name="mulai" value="2025-11-17" required data-hx-swap-oob="true"' in html
     assert "HX-Request" in response.headers["Vary"]
 
 
@@ -117,12 +117,12 @@ def test_cell_form_is_a_page_without_javascript_and_a_dialog_fragment_with_htmx(
     page = client.get(cell_url(world.unit_a, THURSDAY))
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "<html" in html
-    assert '<h1 id="cell-title"' in html and "hx-post" not in html
+    assert '<h1 id="cell-title"' in html and "data-hx-post" not in html
     assert "Kamis, 13 November 2025" in html and "Layanan daring saja" in html
     fragment = client.get(cell_url(world.unit_a, THURSDAY), headers=hx)
     body = fragment.get_data(as_text=True)
     assert "<html" not in body and '<h2 id="cell-title"' in body
-    assert f'hx-post="/admin/ketersediaan/{world.unit_a}/{THURSDAY}?mulai=2025-11-10&amp;hari=7"' in body
+    assert f'data-hx-post="/admin/ketersediaan/{world.unit_a}/{THURSDAY}?mulai=2025-11-10&amp;hari=7"' in body
     assert "HX-Request" in fragment.headers["Vary"]
 
 
@@ -388,7 +388,7 @@ def test_a_post_without_a_valid_csrf_token_is_refused_and_changes_nothing(app, c
         assert database_state() == before
 
     page = client.get("/admin/ketersediaan").get_data(as_text=True)
-    header_token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', page).group(1)
+    header_token = re.search(r'data-hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', page).group(1)
     htmx = client.post(cell_url(world.unit_a, THURSDAY), headers={**hx, "X-CSRFToken": header_token},
                        data={"status": "closed", "reason": "Banjir"})
     assert htmx.status_code == 200 and "HX-Retarget" in htmx.headers

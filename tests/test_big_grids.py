@@ -41,7 +41,7 @@ def test_the_schedule_shows_50_units_a_page_and_links_the_next_page(client, many
     html = client.get(f"/jadwal?{WEEK}").get_data(as_text=True)
     assert unit_rows(html) == [f"Loket {n:03d}" for n in range(50)]
     assert "120 unit" in html and "halaman 1 dari 3" in html
-    next_page = re.search(r'href="([^"]*halaman=2[^"]*)" hx-get=[^>]*rel="next"', html).group(1).replace("&amp;", "&")
+    next_page = re.search(r'href="([^"]*halaman=2[^"]*)" data-hx-get=[^>]*rel="next"', html).group(1).replace("&amp;", "&")
     assert "mulai=2025-11-03" in next_page and "hari=7" in next_page
     last = client.get(f"/jadwal?{WEEK}&halaman=3").get_data(as_text=True)
     assert unit_rows(last) == [f"Loket {n:03d}" for n in range(100, 120)]

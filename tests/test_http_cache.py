@@ -118,7 +118,7 @@ def test_the_public_pages_carry_no_csrf_token_but_the_report_form_and_staff_page
         city = db.session.scalars(select(User).where(User.role == "city_admin")).first().id
     sign_in(client, city)
     staff = client.get("/admin/ketersediaan")
-    assert 'hx-headers=\'{"X-CSRFToken": "' in staff.get_data(as_text=True)
+    assert 'data-hx-headers=\'{"X-CSRFToken": "' in staff.get_data(as_text=True)
 
 
 @pytest.mark.demo

@@ -88,7 +88,7 @@ def test_queue_fragment_answers_the_same_url(app, client, world, hx):
     page = client.get("/admin/laporan")
     fragment = client.get("/admin/laporan", headers=hx)
     assert "HX-Request" in page.headers["Vary"] and "HX-Request" in fragment.headers["Vary"]
-    assert "<html" in page.get_data(as_text=True) and 'hx-history="false"' in page.get_data(as_text=True)
+    assert "<html" in page.get_data(as_text=True) and 'data-hx-history="false"' in page.get_data(as_text=True)
     assert "<html" not in fragment.get_data(as_text=True)
     assert queue_codes(fragment.get_data(as_text=True)) == {code}
 

@@ -215,14 +215,14 @@ def test_page_answers_htmx_with_the_results_fragment(client, hx, data):
     assert "HX-Request" in response.headers["Vary"]
     assert "<header" not in html and 'id="fig-ratio"' in html and "<svg" in html
     # The sort order kept by the filter form (outside the results) follows out of band.
-    assert '<input type="hidden" id="urut" name="urut" value="opd" hx-swap-oob="true">' in html
+    assert '<input type="hidden" id="urut" name="urut" value="opd" data-hx-swap-oob="true">' in html
 
 
 def test_full_page_has_filters_definitions_charts_and_no_script_of_its_own(client, data):
     response = client.get(f"/statistik?{RANGE}")
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
-    assert 'id="definisi"' in html and 'name="dari"' in html and 'hx-push-url="true"' in html
+    assert 'id="definisi"' in html and 'name="dari"' in html and 'data-hx-push-url="true"' in html
     assert html.count("<svg") >= 4 and 'role="img"' in html
     scripts = re.findall(r"<script[^>]*>", html)
     assert all("src=" in tag for tag in scripts)  # the charts need no JavaScript
