@@ -1,0 +1,279 @@
+"""Did a unit keep its published on-site days? The last 90 days, day by day.
+
+A day's *promise* is the status published for it as the day began: the policy engine
+(``schedule``) with the staff overrides that stood at that moment. The promise was *broken* when
+staff confirmed a disruption report about that day (verified, in progress or resolved: not
+received, rejected or spam), or when staff changed the unit's status on that very day (an
+override made, withdrawn or cut on the day it applies, from the audit trail).
+
+"On-site days kept" counts the days promised on-site (open or limited) whose promise was not
+broken. The pure part (``unit_history``, ``summarise``, ``opd_days``) takes plain values and is
+tested on constructed data; ``load`` reads the facts of one or more units from the database.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from . import schedule
+from .availability import load_calendar
+from .clock import local
+from .extensions import db
+from .models import AuditEvent, Report, User
+from .schedule import Status
+from .stats import local_midnight
+
+WINDOW_DAYS = 90
+# A report about a day breaks its promise once staff confirmed it (ReportStatus values).
+CONFIRMED_STATUSES = frozenset({"verified", "in_progress", "resolved"})
+OVERRIDE_ACTIONS = ("override.create", "override.delete", "override.shorten")
+
+
+def window(today: date, days: int = WINDOW_DAYS) -> tuple[date, date]:
+    """The ``days`` past days before ``today`` (today itself is not over yet)."""
+    return today - timedelta(days=days), today - timedelta(days=1)
+
+
+def confirmed(status: str, is_spam: bool) -> bool:
+    """Whether a report counts as confirmed by staff."""
+    return status in CONFIRMED_STATUSES and not is_spam
+
+
+@dataclass(frozen=True)
+class ConfirmedReport:
+    """A disruption report about a day of a unit that staff confirmed."""
+
+    unit_id: int
+    day: date
+    category: str
+    code: str | None = None  # None when the report is not listed publicly (confidential)
+
+
+@dataclass(frozen=True)
+class SameDayChange:
+    """Staff changed a unit's status for a day on that same day.
+
+    ``created_ids``: overrides made that day for it (they did not stand as the day began);
+    ``withdrawn``: overrides that stood as the day began and were removed, cut or replaced that day."""
+
+    unit_id: int
+    day: date
+    at: datetime
+    created_ids: frozenset[int] = frozenset()
+    withdrawn: tuple[schedule.Override, ...] = ()
+
+
+@dataclass(frozen=True)
+class HistoryDay:
+    day: date
+    status: schedule.DayStatus  # as the day ended (what the pages show for it now)
+    promised: schedule.DayStatus  # as published when the day began
+    reports: tuple[ConfirmedReport, ...] = ()
+    changes: tuple[SameDayChange, ...] = ()
+
+    @property
+    def broken(self) -> bool:
+        return bool(self.reports or self.changes)
+
+    @property
+    def promised_onsite(self) -> bool:
+        return self.promised.onsite
+
+    @property
+    def kept(self) -> bool:
+        return self.promised_onsite and not self.broken
+
+
+@dataclass(frozen=True)
+class Summary:
+    onsite_days: int = 0  # days promised on-site
+    kept: int = 0  # of those, not broken
+    broken_days: int = 0  # every broken day, on-site or not
+
+    @property
+    def share(self) -> float | None:
+        return self.kept / self.onsite_days if self.onsite_days else None
+
+    def __add__(self, other: Summary) -> Summary:
+        return Summary(self.onsite_days + other.onsite_days, self.kept + other.kept,
+                       self.broken_days + other.broken_days)
+
+
+def morning_overrides(overrides: Sequence[schedule.Override],
+                      changes: Sequence[SameDayChange]) -> list[schedule.Override]:
+    """The overrides that stood as a day began, given those standing now and that day's changes."""
+    created = set().union(*(change.created_ids for change in changes))
+    standing = {o.id: o for o in overrides if o.id not in created}
+    for change in changes:
+        for old in change.withdrawn:
+            standing[old.id] = old  # a cut override stands again with its old end
+    return list(standing.values())
+
+
+def unit_history(unit: schedule.Unit, first: date, last: date, calendar: schedule.Calendar,
+                 reports: Iterable[ConfirmedReport] = (),
+                 changes: Iterable[SameDayChange] = ()) -> list[HistoryDay]:
+    """One HistoryDay per day of [first, last] for ``unit``."""
+    reports_by_day: dict[date, list[ConfirmedReport]] = defaultdict(list)
+    for report in reports:
+        if report.unit_id == unit.id:
+            reports_by_day[report.day].append(report)
+    changes_by_day: dict[date, list[SameDayChange]] = defaultdict(list)
+    for change in changes:
+        if change.unit_id == unit.id:
+            changes_by_day[change.day].append(change)
+    current = calendar.overrides.get(unit.id, ())
+    days = []
+    for day in schedule.date_range(first, (last - first).days + 1):
+        status = calendar.status(unit, day)
+        promised = status
+        day_changes = changes_by_day.get(day, [])
+        if day_changes:  # rare: reconstruct the morning's overrides only for these days
+            promised = schedule.status_on(unit, day, phases=calendar.phases, holidays=calendar.holidays,
+                                          overrides=morning_overrides(current, day_changes))
+        days.append(HistoryDay(day, status, promised, tuple(reports_by_day.get(day, ())),
+                               tuple(sorted(day_changes, key=lambda c: c.at))))
+    return days
+
+
+def summarise(days: Iterable[HistoryDay]) -> Summary:
+    onsite = kept = broken = 0
+    for day in days:
+        onsite += day.promised_onsite
+        kept += day.kept
+        broken += day.broken
+    return Summary(onsite, kept, broken)
+
+
+@dataclass
+class OpdDay:
+    """One day of an agency: how many of its units had each status, and the broken promises."""
+
+    day: date
+    counts: dict[Status, int] = field(default_factory=dict)
+    broken: list[tuple[int, HistoryDay]] = field(default_factory=list)  # (unit id, its day)
+    summary: Summary = field(default_factory=Summary)
+
+    @property
+    def units(self) -> int:
+        return sum(self.counts.values())
+
+
+def opd_days(histories: Mapping[int, Sequence[HistoryDay]]) -> list[OpdDay]:
+    """The units' histories (unit id -> days, all over the same dates) folded into one per day."""
+    by_day: dict[date, OpdDay] = {}
+    for unit_id, days in histories.items():
+        for item in days:
+            row = by_day.setdefault(item.day, OpdDay(item.day, {status: 0 for status in Status}))
+            row.counts[item.status.status] += 1
+            if item.broken:
+                row.broken.append((unit_id, item))
+            row.summary = row.summary + summarise([item])
+    return [by_day[day] for day in sorted(by_day)]
+
+
+# --- from audit events to same-day changes (pure: plain snapshots in) -------------------------
+
+
+def snapshot_override(data: Mapping, override_id: int, by_city_admin: bool) -> schedule.Override:
+    """A schedule.Override from an override's audit snapshot."""
+    return schedule.Override(
+        id=override_id, unit_id=int(data["unit_id"]),
+        starts_on=date.fromisoformat(data["starts_on"]), ends_on=date.fromisoformat(data["ends_on"]),
+        status=Status(data["status"]), reason=data.get("reason") or "",
+        opens=time.fromisoformat(data["opens"]) if data.get("opens") else None,
+        closes=time.fromisoformat(data["closes"]) if data.get("closes") else None,
+        created_at=datetime.min, by_city_admin=by_city_admin)
+
+
+def _covers(data: Mapping | None, day: date) -> bool:
+    return bool(data) and date.fromisoformat(data["starts_on"]) <= day <= date.fromisoformat(data["ends_on"])
+
+
+def same_day_change(action: str, object_id: int | None, unit_id: int, at_local: datetime,
+                    before: Mapping | None, after: Mapping | None, by_city_admin: bool = False,
+                    synthetic_id: int = 0) -> SameDayChange | None:
+    """The change an override event made to the day on which it was made, or None when it did not
+    touch that day. ``at_local``: when, in the portal's time zone. ``synthetic_id``: a negative id
+    base for replaced overrides (their snapshots carry none)."""
+    day = at_local.date()
+    created: set[int] = set()
+    withdrawn: list[schedule.Override] = []
+    if action == "override.create":
+        if _covers(after, day) and object_id is not None:
+            created.add(object_id)
+        for index, old in enumerate((before or {}).get("replaced") or []):
+            if _covers(old, day):
+                withdrawn.append(snapshot_override(old, synthetic_id - index - 1, by_city_admin))
+    elif action in ("override.delete", "override.shorten") and object_id is not None:
+        if _covers(before, day) and not _covers(after, day):
+            withdrawn.append(snapshot_override(before, object_id, by_city_admin))
+    if not created and not withdrawn:
+        return None
+    return SameDayChange(unit_id, day, at_local, frozenset(created), tuple(withdrawn))
+
+
+# --- loading from the database ------------------------------------------------------------------
+
+
+@dataclass
+class History:
+    first: date
+    last: date
+    units: dict[int, list[HistoryDay]]  # unit id -> days, oldest first
+
+    def summary(self, unit_id: int | None = None) -> Summary:
+        if unit_id is not None:
+            return summarise(self.units.get(unit_id, ()))
+        total = Summary()
+        for days in self.units.values():
+            total = total + summarise(days)
+        return total
+
+
+def load(units: Sequence, first: date, last: date) -> History:
+    """The histories of ``units`` (ServiceUnit rows) over [first, last]: a fixed handful of
+    queries whatever the number of units and days."""
+    if not units or last < first:
+        return History(first, last, {unit.id: [] for unit in units})
+    ids = [unit.id for unit in units]
+    calendar = load_calendar(first, last, ids)
+    reports = [
+        ConfirmedReport(unit_id, day, category, code if visibility != "confidential" else None)
+        for unit_id, day, category, code, visibility in db.session.execute(
+            select(Report.unit_id, Report.visited_on, Report.category, Report.code, Report.visibility)
+            .where(Report.unit_id.in_(ids), Report.visited_on.between(first, last),
+                   Report.status.in_(sorted(CONFIRMED_STATUSES)), Report.is_spam.is_(False))
+            .order_by(Report.visited_on, Report.id))
+    ]
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.public.is_(True), AuditEvent.action.in_(OVERRIDE_ACTIONS),
+               AuditEvent.unit_id.in_(ids), AuditEvent.at >= local_midnight(first),
+               AuditEvent.at < local_midnight(last + timedelta(days=1)))
+        .options(joinedload(AuditEvent.actor).joinedload(User.opd))
+        .order_by(AuditEvent.at, AuditEvent.id))
+    changes = []
+    for event in events:
+        change = same_day_change(event.action, event.object_id, event.unit_id, local(event.at),
+                                 event.before, event.after,
+                                 event.actor is not None and event.actor.is_city_admin,
+                                 synthetic_id=-1000 * event.id)
+        if change is not None:
+            changes.append(change)
+    reports_of: dict[int, list[ConfirmedReport]] = defaultdict(list)
+    for report in reports:
+        reports_of[report.unit_id].append(report)
+    changes_of: dict[int, list[SameDayChange]] = defaultdict(list)
+    for change in changes:
+        changes_of[change.unit_id].append(change)
+    return History(first, last, {
+        unit.id: unit_history(unit.as_schedule_unit(), first, last, calendar, reports_of[unit.id],
+                              changes_of[unit.id])
+        for unit in units})
