@@ -18,14 +18,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from . import schedule
-from .availability import load_calendar
+from .availability import STATUS_LABELS, STATUS_SHORT, explain, load_calendar
 from .clock import local
 from .extensions import db
+from .i18n import clock, long_date, number, percent
 from .models import AuditEvent, Report, User
+from .reports.words import category_label
 from .schedule import Status
 from .stats import local_midnight
 
@@ -277,3 +281,107 @@ def load(units: Sequence, first: date, last: date) -> History:
         unit.id: unit_history(unit.as_schedule_unit(), first, last, calendar, reports_of[unit.id],
                               changes_of[unit.id])
         for unit in units})
+
+
+# --- words for the pages --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a strip: its day, colour (status), whether a promise was broken, and the text
+    that hover, focus and screen readers give. ``shares``: (status, units) for an agency's bar."""
+
+    day: date
+    status: Status
+    broken: bool
+    text: str
+    shares: tuple[tuple[Status, int], ...] = ()
+
+
+def what_happened(item: HistoryDay) -> str:
+    """What broke the day's promise, or that it was kept, in one or two sentences."""
+    parts = []
+    if item.reports:
+        categories = ", ".join(dict.fromkeys(category_label(r.category) for r in item.reports))
+        parts.append(ngettext("%(num)d disruption report confirmed by staff (%(what)s).",
+                              "%(num)d disruption reports confirmed by staff (%(what)s).",
+                              len(item.reports), what=categories))
+    for change in item.changes:
+        parts.append(_("Staff changed the status on the day itself, at %(time)s; published that "
+                       "morning: %(status)s.", time=clock(change.at.time()),
+                       status=str(STATUS_LABELS[item.promised.status]).lower()))
+    if parts:
+        return _("Promise broken:") + " " + " ".join(parts)
+    if item.promised_onsite:
+        return _("On-site day kept.")
+    return _("No disruption confirmed.")
+
+
+def unit_bars(days: Sequence[HistoryDay]) -> list[Bar]:
+    """The strip of one unit; each distinct explanation is worded once (``explain`` remembers)."""
+    return [
+        Bar(item.day, item.status.status, item.broken,
+            f"{long_date(item.day)}: {STATUS_LABELS[item.status.status]}. {explain(item.status)} "
+            f"{what_happened(item)}")
+        for item in days
+    ]
+
+
+def opd_bars(rows: Sequence[OpdDay], unit_names: Mapping[int, str]) -> list[Bar]:
+    """The strip of an agency: per day, how many units had which status, and whose promise broke."""
+    bars = []
+    for row in rows:
+        shares = tuple((status, count) for status, count in row.counts.items() if count)
+        counts = ", ".join(f"{count} {str(STATUS_SHORT[status]).lower()}" for status, count in shares)
+        text = f"{long_date(row.day)}: {counts}."
+        if row.broken:
+            names = ", ".join(unit_names.get(unit_id, "") for unit_id, _item in row.broken)
+            text += " " + ngettext("Promise broken at %(num)d unit: %(units)s.",
+                                   "Promise broken at %(num)d units: %(units)s.", len(row.broken), units=names)
+        main = max(shares, key=lambda share: share[1])[0] if shares else Status.CLOSED
+        bars.append(Bar(row.day, main, bool(row.broken), text, shares))
+    return bars
+
+
+def summary_text(summary: Summary) -> str:
+    if not summary.onsite_days:
+        return _("On-site service days kept: no on-site day was published in this period.")
+    return _("On-site service days kept: %(kept)s of %(days)s, %(share)s",
+             kept=number(summary.kept), days=number(summary.onsite_days), share=percent(summary.share, 1))
+
+
+@dataclass
+class Strip:
+    """What a page shows of a history: the period, the bars, the summary."""
+
+    first: date
+    last: date
+    bars: list[Bar]
+    summary: Summary
+    days: list[HistoryDay] = field(default_factory=list)  # one unit's days (empty for an agency)
+
+    @property
+    def summary_text(self) -> str:
+        return summary_text(self.summary)
+
+    @staticmethod
+    def happened(item: HistoryDay) -> str:
+        return what_happened(item)
+
+
+def unit_strip(unit, today: date) -> Strip:
+    """The unit page's strip: the unit's last 90 days."""
+    first, last = window(today)
+    found = load([unit], first, last)
+    days = found.units[unit.id]
+    return Strip(first, last, unit_bars(days), summarise(days), days)
+
+
+def opd_strip(units: Sequence, today: date) -> tuple[Strip, dict[int, Summary]]:
+    """The agency page's strip (its units folded per day) and each unit's summary."""
+    first, last = window(today)
+    found = load(units, first, last)
+    names = {unit.id: unit.name for unit in units}
+    bars = opd_bars(opd_days(found.units), names)
+    return (Strip(first, last, bars, found.summary()),
+            {unit.id: found.summary(unit.id) for unit in units})

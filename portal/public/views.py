@@ -6,16 +6,23 @@ from flask import Blueprint, current_app, jsonify, make_response, request
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from .. import availability, calendar_export
+from .. import availability, calendar_export, history, stats
 from ..clock import today
 from ..errors import not_found
 from ..extensions import db
 from ..htmx import render, wants_fragment
-from ..models import Kecamatan, Opd, ServiceUnit
+from ..models import Kecamatan, Opd, Report, ReportStatus, ServiceUnit
+from ..reports import service as reports
 from ..params import choice_arg, date_arg, int_arg, slug_arg, text_arg
 from ..schedule import Status
 
 bp = Blueprint("public", __name__)
+
+
+@bp.record_once
+def add_template_globals(state) -> None:
+    # The unit page's history section (templates/public/_unit_history.html) asks for its strip.
+    state.app.jinja_env.globals["unit_history"] = lambda unit: history.unit_strip(unit, today())
 
 
 def unit_filters() -> dict:
@@ -84,6 +91,28 @@ def unit_ics(slug: str):
     response.mimetype = "text/calendar"
     response.headers["Content-Disposition"] = f'inline; filename="{unit.slug}.ics"'
     return response
+
+
+OPD_OPEN_REPORTS = 20  # the newest open reports on an agency's page; /laporan?opd= has them all
+OPEN_REPORT_STATUSES = [status.value for status in ReportStatus if not status.closed]
+
+
+@bp.get("/opd/<slug>")
+def opd(slug: str):
+    """An agency: its units today, its 90-day history, output and report figures, open reports, contact."""
+    found = db.session.scalar(select(Opd).filter_by(slug=slug))
+    if found is None:
+        not_found(_("There is no agency (OPD) “%(slug)s”. Look for it in the list of units.", slug=slug[:80]))
+    day = today()
+    units = db.session.scalars(availability.unit_query(opd=found)).unique().all()
+    strip, unit_summaries = history.opd_strip(units, day)
+    figures = stats.load(strip.first, strip.last, opd=found)
+    open_reports = db.session.scalars(
+        reports.public_query(opd=found).where(Report.status.in_(OPEN_REPORT_STATUSES)).limit(OPD_OPEN_REPORTS)).all()
+    return render("public/opd.html", opd=found, today=day, rows=availability.statuses_on(units, day),
+                  strip=strip, unit_summaries=unit_summaries, figures=figures,
+                  row=next((row for row in figures.opds if row.opd.id == found.id), None),
+                  open_reports=open_reports)
 
 
 GRID_UNITS_PER_PAGE = 50  # /jadwal?halaman=2: the grid never grows without bound
