@@ -121,9 +121,10 @@ def morning_overrides(overrides: Sequence[schedule.Override],
 
 
 def unit_history(unit: schedule.Unit, first: date, last: date, calendar: schedule.Calendar,
-                 reports: Iterable[ConfirmedReport] = (),
-                 changes: Iterable[SameDayChange] = ()) -> list[HistoryDay]:
-    """One HistoryDay per day of [first, last] for ``unit``."""
+                 reports: Iterable[ConfirmedReport] = (), changes: Iterable[SameDayChange] = (),
+                 statuses: Sequence[schedule.DayStatus] | None = None) -> list[HistoryDay]:
+    """One HistoryDay per day of [first, last] for ``unit``. ``statuses``: the unit's statuses of
+    those days when already known (computed once for every unit that shares its schedule)."""
     reports_by_day: dict[date, list[ConfirmedReport]] = defaultdict(list)
     for report in reports:
         if report.unit_id == unit.id:
@@ -133,9 +134,11 @@ def unit_history(unit: schedule.Unit, first: date, last: date, calendar: schedul
         if change.unit_id == unit.id:
             changes_by_day[change.day].append(change)
     current = calendar.overrides.get(unit.id, ())
+    count = (last - first).days + 1
+    if statuses is None:
+        statuses = calendar.days(unit, first, count)
     days = []
-    for day in schedule.date_range(first, (last - first).days + 1):
-        status = calendar.status(unit, day)
+    for day, status in zip(schedule.date_range(first, count), statuses, strict=True):
         promised = status
         day_changes = changes_by_day.get(day, [])
         if day_changes:  # rare: reconstruct the morning's overrides only for these days
@@ -144,6 +147,86 @@ def unit_history(unit: schedule.Unit, first: date, last: date, calendar: schedul
         days.append(HistoryDay(day, status, promised, tuple(reports_by_day.get(day, ())),
                                tuple(sorted(day_changes, key=lambda c: c.at))))
     return days
+
+
+def schedule_key(unit: schedule.Unit, calendar: schedule.Calendar) -> tuple | None:
+    """Units with the same key have the same status every day of the calendar (None: the unit
+    has overrides of its own). An agency's units mostly share a handful of keys."""
+    if calendar.overrides.get(unit.id):
+        return None
+    exempt = any(unit.opd_id in phase.exempt_opd_ids for phase in calendar.phases)
+    return (tuple(sorted(unit.weekly_hours.items())), unit.essential, unit.open_24_7, unit.rotation_group,
+            unit.opd_id if exempt else None)
+
+
+class StatusMemo:
+    """Each distinct schedule's days computed once (see ``schedule_key``)."""
+
+    def __init__(self, calendar: schedule.Calendar, first: date, last: date):
+        self.calendar, self.first, self.count = calendar, first, (last - first).days + 1
+        self.memo: dict[tuple, list[schedule.DayStatus]] = {}
+        self.onsite: dict[tuple, int] = {}
+
+    def days(self, unit: schedule.Unit) -> list[schedule.DayStatus]:
+        key = schedule_key(unit, self.calendar)
+        if key is None:
+            return self.calendar.days(unit, self.first, self.count)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self.calendar.days(unit, self.first, self.count)
+        return found
+
+    def days_and_onsite(self, unit: schedule.Unit) -> tuple[list[schedule.DayStatus], int]:
+        """The unit's days and how many of them are on-site (counted once per schedule)."""
+        statuses = self.days(unit)
+        key = schedule_key(unit, self.calendar)
+        if key is None:
+            return statuses, sum(status.onsite for status in statuses)
+        onsite = self.onsite.get(key)
+        if onsite is None:
+            onsite = self.onsite[key] = sum(status.onsite for status in statuses)
+        return statuses, onsite
+
+
+def unit_summary(unit: schedule.Unit, first: date, calendar: schedule.Calendar,
+                 statuses: Sequence[schedule.DayStatus], onsite_days: int,
+                 reports: Iterable[ConfirmedReport] = (), changes: Iterable[SameDayChange] = ()) -> Summary:
+    """The same as ``summarise(unit_history(...))`` without a HistoryDay per day: only the broken
+    days are looked at. ``onsite_days``: how many of ``statuses`` are on-site."""
+    changes_by_day: dict[date, list[SameDayChange]] = defaultdict(list)
+    for change in changes:
+        changes_by_day[change.day].append(change)
+    broken = {report.day for report in reports} | set(changes_by_day)
+    onsite, broken_onsite, broken_days = onsite_days, 0, 0
+    current = calendar.overrides.get(unit.id, ())
+    for day in broken:
+        index = (day - first).days
+        if not 0 <= index < len(statuses):
+            continue
+        broken_days += 1
+        promised = statuses[index]
+        if day in changes_by_day:
+            promised = schedule.status_on(unit, day, phases=calendar.phases, holidays=calendar.holidays,
+                                          overrides=morning_overrides(current, changes_by_day[day]))
+            onsite += promised.onsite - statuses[index].onsite
+        broken_onsite += promised.onsite
+    return Summary(onsite, onsite - broken_onsite, broken_days)
+
+
+def load_summaries(units: Sequence, first: date, last: date) -> dict[int, Summary]:
+    """Each unit's summary over [first, last] (the figures of /statistik): each distinct schedule
+    is computed once, and only broken days one by one."""
+    if not units or last < first:
+        return {unit.id: Summary() for unit in units}
+    calendar, reports_of, changes_of = load_facts(units, first, last)
+    memo = StatusMemo(calendar, first, last)
+    result = {}
+    for unit in units:
+        facts = unit.as_schedule_unit()
+        statuses, onsite = memo.days_and_onsite(facts)
+        result[unit.id] = unit_summary(facts, first, calendar, statuses, onsite, reports_of[unit.id],
+                                       changes_of[unit.id])
+    return result
 
 
 def summarise(days: Iterable[HistoryDay]) -> Summary:
@@ -246,6 +329,18 @@ def load(units: Sequence, first: date, last: date) -> History:
     queries whatever the number of units and days."""
     if not units or last < first:
         return History(first, last, {unit.id: [] for unit in units})
+    calendar, reports_of, changes_of = load_facts(units, first, last)
+    memo = StatusMemo(calendar, first, last)
+    result = {}
+    for unit in units:
+        facts = unit.as_schedule_unit()
+        result[unit.id] = unit_history(facts, first, last, calendar, reports_of[unit.id], changes_of[unit.id],
+                                       memo.days(facts))
+    return History(first, last, result)
+
+
+def load_facts(units: Sequence, first: date, last: date):
+    """The calendar of [first, last], and the units' confirmed reports and same-day changes."""
     ids = [unit.id for unit in units]
     calendar = load_calendar(first, last, ids)
     reports = [
@@ -277,10 +372,7 @@ def load(units: Sequence, first: date, last: date) -> History:
     changes_of: dict[int, list[SameDayChange]] = defaultdict(list)
     for change in changes:
         changes_of[change.unit_id].append(change)
-    return History(first, last, {
-        unit.id: unit_history(unit.as_schedule_unit(), first, last, calendar, reports_of[unit.id],
-                              changes_of[unit.id])
-        for unit in units})
+    return calendar, reports_of, changes_of
 
 
 # --- words for the pages --------------------------------------------------------------------------
@@ -385,3 +477,22 @@ def opd_strip(units: Sequence, today: date) -> tuple[Strip, dict[int, Summary]]:
     bars = opd_bars(opd_days(found.units), names)
     return (Strip(first, last, bars, found.summary()),
             {unit.id: found.summary(unit.id) for unit in units})
+
+
+def summary_doc(summary: Summary) -> dict:
+    """The figures of a summary for the API and the downloads."""
+    return {"onsite_days": summary.onsite_days, "kept": summary.kept,
+            "share_kept": None if summary.share is None else round(summary.share, 4),
+            "broken_days": summary.broken_days}
+
+
+def strip_doc(strip: Strip) -> dict:
+    """A unit's history for the API: the figures and every day (English field names)."""
+    return {
+        "from": strip.first.isoformat(), "to": strip.last.isoformat(), **summary_doc(strip.summary),
+        "days": [{"date": item.day.isoformat(), "status": item.status.status.value,
+                  "promised_status": item.promised.status.value, "promised_onsite": item.promised_onsite,
+                  "broken": item.broken, "kept": item.kept, "confirmed_reports": len(item.reports),
+                  "same_day_changes": len(item.changes)}
+                 for item in strip.days],
+    }

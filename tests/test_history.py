@@ -152,3 +152,22 @@ def test_an_agency_day_counts_its_units_and_their_broken_promises():
 def test_a_share_needs_on_site_days():
     assert history.Summary().share is None
     assert history.Summary(60, 58).share == 58 / 60
+
+
+def test_the_fast_summary_agrees_with_the_day_by_day_one():
+    calendar = schedule.Calendar(overrides={1: [schedule.Override(
+        id=20, unit_id=1, starts_on=THURSDAY, ends_on=THURSDAY, status=Status.ONLINE, reason="Semua WFH")]})
+    old = {"unit_id": 1, "starts_on": "2025-11-06", "ends_on": "2025-11-06", "status": "closed",
+           "opens": None, "closes": None, "reason": "Renovasi"}
+    cases = [
+        ([], []),
+        (report(THURSDAY) + report(date(2025, 11, 8)), []),  # a Saturday: broken, not on-site
+        (report(date(2025, 11, 4)), [history.same_day_change("override.create", 20, 1, datetime(2025, 11, 6, 7),
+                                                             {"replaced": [old]}, {**old, "status": "online"})]),
+        ([ConfirmedReport(1, date(2025, 12, 1), "no_staff")], []),  # outside the window
+    ]
+    for reports, changes in cases:
+        statuses = calendar.days(UNIT, FIRST, 7)
+        fast = history.unit_summary(UNIT, FIRST, calendar, statuses, sum(s.onsite for s in statuses),
+                                    reports, changes)
+        assert fast == history.summarise(days_of(calendar, reports, changes)), (reports, changes)

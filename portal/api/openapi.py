@@ -84,8 +84,28 @@ SCHEMAS = {
         "phase": nullable(STRING), "holiday": nullable(STRING),
     }),
     "UnitDetail": {"allOf": [ref("Unit"), {"type": "object", "properties": {
-        "days": {"type": "array", "items": exactly("Day")}, "next_onsite_day": nullable(exactly("Day"))},
-        "required": ["days", "next_onsite_day"]}], "unevaluatedProperties": False},
+        "days": {"type": "array", "items": exactly("Day")}, "next_onsite_day": nullable(exactly("Day")),
+        "history": ref("History")},
+        "required": ["days", "next_onsite_day", "history"]}], "unevaluatedProperties": False},
+    "KeptDays": obj(closed=False, properties={
+        "onsite_days": {**COUNT, "description": "Past days published as on-site (open or limited) as the day began."},
+        "kept": {**COUNT, "description": "Of those, days without a report confirmed by staff (verified, in "
+                                        "progress or resolved) and without a same-day change by staff."},
+        "share_kept": nullable({**SHARE, "description": "kept / onsite_days"}),
+        "broken_days": {**COUNT, "description": "Days with a confirmed report or a same-day change, on-site or not."},
+    }),
+    "History": {"allOf": [ref("KeptDays"), {"type": "object", "properties": {
+        "from": DATE, "to": DATE,
+        "days": {"type": "array", "items": obj({
+            "date": DATE,
+            "status": {"type": "string", "enum": [s.value for s in Status],
+                       "description": "The status on record for the day (staff changes included)."},
+            "promised_status": {"type": "string", "enum": [s.value for s in Status],
+                                "description": "The status published as the day began."},
+            "promised_onsite": BOOLEAN, "broken": BOOLEAN, "kept": BOOLEAN,
+            "confirmed_reports": COUNT, "same_day_changes": COUNT})}},
+        "required": ["from", "to", "days"]}], "unevaluatedProperties": False,
+        "description": "The last 90 days before today: were the published on-site days kept?"},
     "UnitDay": {"allOf": [ref("Day"), {"type": "object", "properties": {
         "unit": STRING, "name": STRING, "opd": STRING}, "required": ["unit", "name", "opd"]}],
         "unevaluatedProperties": False},
@@ -219,7 +239,7 @@ PATHS = {
         {"200": ok("The units.", obj({"data": {"type": "array", "items": exactly("Unit")}})), "400": BAD}),
     "/api/v1/units/{slug}": operation(
         "getUnit", N_("One unit and its coming days"), N_("The unit, its status for `days` days from `from`, "
-        "and its next on-site day (open or limited)."),
+        "its next on-site day (open or limited), and its last 90 days: the on-site days kept (see `History`)."),
         [param("slug", N_("The unit's code."), where="path", required=True),
          param("from", N_("First day (YYYY-MM-DD); today when absent. Dates more than three years from today are refused (400)."), DATE),
          param("days", N_("Number of days (1–60, default 7)."), {"type": "integer", "minimum": 1, "maximum": 60})],

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import availability, opendata
+from .. import availability, history, opendata
 from ..clock import local_iso, today
 from ..errors import bad_request, not_found
 from ..extensions import csrf, db
@@ -174,13 +174,14 @@ def units():
 
 @bp.get("/api/v1/units/<slug>")
 def unit(slug: str):
-    """One unit, with its status over the coming days and its next on-site day."""
+    """One unit, with its status over the coming days, its next on-site day and its last 90 days."""
     found = get_unit(slug)
     start = date_arg("from", today())
     count = int_arg("days", 7, 1, MAX_OUTLOOK_DAYS)
     days, next_onsite = availability.unit_outlook(found, start, count)
     return jsonify(data={**unit_doc(found), "days": [day_doc(day) for day in days],
-                         "next_onsite_day": day_doc(next_onsite) if next_onsite else None})
+                         "next_onsite_day": day_doc(next_onsite) if next_onsite else None,
+                         "history": history.strip_doc(history.unit_strip(found, today()))})
 
 
 @bp.get("/api/v1/status")
