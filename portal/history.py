@@ -21,14 +21,14 @@ from datetime import date, datetime, time, timedelta
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from . import schedule
 from .availability import STATUS_LABELS, STATUS_SHORT, explain, load_calendar
 from .clock import local
 from .extensions import db
 from .i18n import clock, long_date, number, percent
-from .models import AuditEvent, Report, User
+from .models import AuditEvent, Report, ServiceUnit, User
 from .reports.words import category_label
 from .schedule import Status
 from .stats import local_midnight
@@ -496,3 +496,22 @@ def strip_doc(strip: Strip) -> dict:
                   "same_day_changes": len(item.changes)}
                  for item in strip.days],
     }
+
+
+def kept_period(start: date, end: date, today: date) -> tuple[date, date]:
+    """The past part of a statistics range: today is not over yet."""
+    return start, min(end, today - timedelta(days=1))
+
+
+def kept_by_opd(start: date, end: date, today: date, opd=None) -> dict[int, Summary]:
+    """Kept on-site days per agency over the past days of [start, end] (its active units)."""
+    first, last = kept_period(start, end, today)
+    query = select(ServiceUnit).where(ServiceUnit.active.is_(True)).options(selectinload(ServiceUnit.hours))
+    if opd is not None:
+        query = query.where(ServiceUnit.opd_id == opd.id)
+    units = db.session.scalars(query).all()
+    summaries = load_summaries(units, first, last)
+    totals: dict[int, Summary] = defaultdict(Summary)
+    for unit in units:
+        totals[unit.opd_id] += summaries[unit.id]
+    return dict(totals)

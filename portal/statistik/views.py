@@ -8,8 +8,9 @@ from flask import Blueprint, Response, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import charts, opendata, stats
+from .. import charts, history, opendata, stats
 from ..availability import phase_name
+from ..clock import today
 from ..csv_export import to_csv
 from ..extensions import db
 from ..htmx import render, wants_fragment
@@ -101,11 +102,13 @@ def index():
     q = stats_query(PAGE_ARGS)
     s = load(q)
     args = page_args(q)
+    kept = history.kept_by_opd(q.start, q.end, today(), q.opd)
     return render(
         "statistik/index.html", "results",
         s=s, q=q, args=args, charts=build_charts(s), fragment=wants_fragment(),
         phase_label=phase_label, category_labels=CATEGORY_LABELS, cost_categories=list(CostCategory),
-        cost_labels=COST_LABELS, column_help=COLUMN_HELP,
+        cost_labels=COST_LABELS, column_help=COLUMN_HELP, kept=kept,
+        kept_period=history.kept_period(q.start, q.end, today()),
         csv_url=url_for("statistik.csv", **args), records_url=url_for("statistik.records_csv", **args),
         api_url=url_for("api.statistics", **api_args(q)),
         **filter_choices(q),
@@ -129,12 +132,27 @@ def file_stem(q: StatsQuery, prefix: str) -> str:
     return "_".join(parts)
 
 
+def kept_rows(q: StatsQuery) -> list[list]:
+    """The kept on-site days per agency as rows of /statistik.csv (section opd_kept_days)."""
+    first, last = history.kept_period(q.start, q.end, today())
+    kept = history.kept_by_opd(q.start, q.end, today(), q.opd)
+    slugs = dict(db.session.execute(select(Opd.id, Opd.slug)).all())
+    names = dict(db.session.execute(select(Opd.id, Opd.short_name)).all())
+    rows = []
+    for opd_id in sorted(kept, key=lambda opd_id: names[opd_id].lower()):
+        for measure, value in history.summary_doc(kept[opd_id]).items():
+            rows.append(["opd_kept_days", slugs[opd_id], first.isoformat(), last.isoformat(), names[opd_id],
+                         "", "", measure, "" if value is None else value])
+    return rows
+
+
 @bp.get("/statistik.csv")
 def csv():
     """The figures of /statistik as CSV: one figure per row, stable columns (UTF-8 with BOM)."""
     q = stats_query(PAGE_ARGS)
     doc = opendata.statistics_document(load(q), q.opd, q.indicator)
-    return csv_response(to_csv(opendata.STATS_COLUMNS, opendata.statistics_rows(doc)),
+    rows = opendata.statistics_rows(doc) + kept_rows(q)
+    return csv_response(to_csv(opendata.STATS_COLUMNS, rows),
                         file_stem(q, "statistik") + ".csv")
 
 
