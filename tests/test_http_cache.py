@@ -68,7 +68,7 @@ def demo_values(app) -> dict[str, str]:
         unit = db.session.scalars(select(ServiceUnit).order_by(ServiceUnit.id)).first()
         report = db.session.scalars(select(Report).where(Report.visibility == "public", Report.is_spam.is_(False))
                                     .order_by(Report.id)).first()
-        return {"slug": unit.slug, "code": report.code, "request_id": report.code, "fmt": "json",
+        return {"slug": unit.slug, "opd_slug": unit.opd.slug, "code": report.code, "request_id": report.code, "fmt": "json",
                 "service_code": "closed", "name": "description"}
 
 
@@ -82,6 +82,8 @@ def public_get_rules(app):
 
 
 def fill(rule, values) -> str:
+    if rule.endpoint.startswith("public.opd"):  # /opd/<slug>: an agency's slug, not a unit's
+        values = {**values, "slug": values["opd_slug"]}
     path = rule.rule
     for argument in rule.arguments:
         path = re.sub(rf"<(?:[^:<>]+:)?{argument}>", values[argument], path)

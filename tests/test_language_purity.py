@@ -143,7 +143,9 @@ def pages(app) -> list[str]:
         db.session.commit()
         values = {name: make() for name, make in ARGS.items()}
         with app.test_request_context():
-            urls = [url_for(rule.endpoint, **{arg: values[arg] for arg in rule.arguments}) for rule in get_rules()]
+            # /opd/<slug> takes an agency's slug, not a unit's.
+            urls = [url_for(rule.endpoint, **{arg: "disdukcapil" if rule.endpoint.startswith("public.opd") and arg == "slug"
+                                              else values[arg] for arg in rule.arguments}) for rule in get_rules()]
     return urls + VARIANTS
 
 
