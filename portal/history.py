@@ -165,7 +165,6 @@ class StatusMemo:
     def __init__(self, calendar: schedule.Calendar, first: date, last: date):
         self.calendar, self.first, self.count = calendar, first, (last - first).days + 1
         self.memo: dict[tuple, list[schedule.DayStatus]] = {}
-        self.onsite: dict[tuple, int] = {}
 
     def days(self, unit: schedule.Unit) -> list[schedule.DayStatus]:
         key = schedule_key(unit, self.calendar)
@@ -176,23 +175,45 @@ class StatusMemo:
             found = self.memo[key] = self.calendar.days(unit, self.first, self.count)
         return found
 
-    def days_and_onsite(self, unit: schedule.Unit) -> tuple[list[schedule.DayStatus], int]:
-        """The unit's days and how many of them are on-site (counted once per schedule)."""
-        statuses = self.days(unit)
+
+
+class DayClasses:
+    """The days of [first, last] sorted into classes on which every unit without overrides has
+    the same status: same weekday, phase, holiday or not, rotation turn. Two years of days fall
+    into a few dozen classes, so an on-site count takes one status per class, not per day."""
+
+    def __init__(self, calendar: schedule.Calendar, first: date, last: date):
+        self.calendar, self.first, self.last = calendar, first, last
+        self.classes: dict[tuple, list[date]] = defaultdict(list)
+        for day in schedule.date_range(first, (last - first).days + 1):
+            phase = calendar.phase_on(day)
+            self.classes[(day.weekday(), phase.id if phase else None, day in calendar.holidays,
+                          schedule.rotation_onsite(schedule.RotationGroup.A, day))].append(day)
+        self.counted: dict[tuple, int] = {}
+
+    def onsite_days(self, unit: schedule.Unit) -> int:
+        """How many days of the period the unit's status on record is on-site."""
         key = schedule_key(unit, self.calendar)
-        if key is None:
-            return statuses, sum(status.onsite for status in statuses)
-        onsite = self.onsite.get(key)
-        if onsite is None:
-            onsite = self.onsite[key] = sum(status.onsite for status in statuses)
-        return statuses, onsite
+        if key is not None and key in self.counted:
+            return self.counted[key]
+        own = self.calendar.overrides.get(unit.id, ())
+        covered = {day for override in own for day in schedule.date_range(
+            max(override.starts_on, self.first), (min(override.ends_on, self.last) - max(override.starts_on, self.first)).days + 1)}
+        count = sum(self.calendar.status(unit, day).onsite for day in covered)
+        for days in self.classes.values():
+            free = [day for day in days if day not in covered] if covered else days
+            if free:
+                count += len(free) * schedule.status_on(unit, free[0], phases=self.calendar.phases,
+                                                        holidays=self.calendar.holidays).onsite
+        if key is not None:
+            self.counted[key] = count
+        return count
 
 
-def unit_summary(unit: schedule.Unit, first: date, calendar: schedule.Calendar,
-                 statuses: Sequence[schedule.DayStatus], onsite_days: int,
+def unit_summary(unit: schedule.Unit, first: date, last: date, calendar: schedule.Calendar, onsite_days: int,
                  reports: Iterable[ConfirmedReport] = (), changes: Iterable[SameDayChange] = ()) -> Summary:
     """The same as ``summarise(unit_history(...))`` without a HistoryDay per day: only the broken
-    days are looked at. ``onsite_days``: how many of ``statuses`` are on-site."""
+    days are looked at. ``onsite_days``: how many days of [first, last] are on-site on record."""
     changes_by_day: dict[date, list[SameDayChange]] = defaultdict(list)
     for change in changes:
         changes_by_day[change.day].append(change)
@@ -200,32 +221,30 @@ def unit_summary(unit: schedule.Unit, first: date, calendar: schedule.Calendar,
     onsite, broken_onsite, broken_days = onsite_days, 0, 0
     current = calendar.overrides.get(unit.id, ())
     for day in broken:
-        index = (day - first).days
-        if not 0 <= index < len(statuses):
+        if not first <= day <= last:
             continue
         broken_days += 1
-        promised = statuses[index]
+        promised = on_record = calendar.status(unit, day)
         if day in changes_by_day:
             promised = schedule.status_on(unit, day, phases=calendar.phases, holidays=calendar.holidays,
                                           overrides=morning_overrides(current, changes_by_day[day]))
-            onsite += promised.onsite - statuses[index].onsite
+            onsite += promised.onsite - on_record.onsite
         broken_onsite += promised.onsite
     return Summary(onsite, onsite - broken_onsite, broken_days)
 
 
 def load_summaries(units: Sequence, first: date, last: date) -> dict[int, Summary]:
-    """Each unit's summary over [first, last] (the figures of /statistik): each distinct schedule
-    is computed once, and only broken days one by one."""
+    """Each unit's summary over [first, last] (the figures of /statistik): on-site days counted
+    per class of days and distinct schedule, only broken days looked at one by one."""
     if not units or last < first:
         return {unit.id: Summary() for unit in units}
     calendar, reports_of, changes_of = load_facts(units, first, last)
-    memo = StatusMemo(calendar, first, last)
+    classes = DayClasses(calendar, first, last)
     result = {}
     for unit in units:
         facts = unit.as_schedule_unit()
-        statuses, onsite = memo.days_and_onsite(facts)
-        result[unit.id] = unit_summary(facts, first, calendar, statuses, onsite, reports_of[unit.id],
-                                       changes_of[unit.id])
+        result[unit.id] = unit_summary(facts, first, last, calendar, classes.onsite_days(facts),
+                                       reports_of[unit.id], changes_of[unit.id])
     return result
 
 

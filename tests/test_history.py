@@ -167,7 +167,37 @@ def test_the_fast_summary_agrees_with_the_day_by_day_one():
         ([ConfirmedReport(1, date(2025, 12, 1), "no_staff")], []),  # outside the window
     ]
     for reports, changes in cases:
-        statuses = calendar.days(UNIT, FIRST, 7)
-        fast = history.unit_summary(UNIT, FIRST, calendar, statuses, sum(s.onsite for s in statuses),
-                                    reports, changes)
+        onsite = history.DayClasses(calendar, FIRST, LAST).onsite_days(UNIT)
+        assert onsite == sum(day.onsite for day in calendar.days(UNIT, FIRST, 7))
+        fast = history.unit_summary(UNIT, FIRST, LAST, calendar, onsite, reports, changes)
         assert fast == history.summarise(days_of(calendar, reports, changes)), (reports, changes)
+
+
+def test_counting_by_classes_of_days_agrees_with_counting_every_day():
+    first, last = date(2025, 9, 1), date(2026, 2, 28)
+    phases = [
+        schedule.Phase(id=1, name="Tahap I", starts_on=date(2025, 11, 1), ends_on=date(2025, 11, 30),
+                       rule=RuleKind.WFH_WEEKDAYS, wfh_weekdays=frozenset({3})),
+        schedule.Phase(id=2, name="Tahap II", starts_on=date(2025, 12, 1), ends_on=date(2025, 12, 31),
+                       rule=RuleKind.FIFTY_FIFTY, exempt_opd_ids=frozenset({8})),
+        schedule.Phase(id=3, name="Rotasi", starts_on=date(2026, 1, 1), ends_on=None, rule=RuleKind.ROTATION),
+    ]
+    holidays = {day: schedule.Holiday(day, "Libur") for day in (date(2025, 12, 25), date(2026, 1, 1))}
+    overrides = {5: [schedule.Override(id=1, unit_id=5, starts_on=date(2025, 8, 20), ends_on=date(2025, 9, 3),
+                                       status=Status.CLOSED, reason="Renovasi"),
+                     schedule.Override(id=2, unit_id=5, starts_on=date(2025, 11, 6), ends_on=date(2025, 11, 6),
+                                       status=Status.OPEN, reason="Layanan khusus")]}
+    calendar = schedule.Calendar(phases=phases, holidays=holidays, overrides=overrides)
+    saturday = {**WEEKDAYS, 5: (time(8), time(12))}
+    units = [
+        UNIT,
+        schedule.Unit(id=2, weekly_hours=saturday, opd_id=7, rotation_group=schedule.RotationGroup.B),
+        schedule.Unit(id=3, weekly_hours=WEEKDAYS, opd_id=7, essential=True),
+        schedule.Unit(id=4, weekly_hours={}, opd_id=7, open_24_7=True),
+        schedule.Unit(id=5, weekly_hours=WEEKDAYS, opd_id=7),
+        schedule.Unit(id=6, weekly_hours=WEEKDAYS, opd_id=8),
+    ]
+    classes = history.DayClasses(calendar, first, last)
+    count = (last - first).days + 1
+    for unit in units + units:  # the second time from the memo
+        assert classes.onsite_days(unit) == sum(day.onsite for day in calendar.days(unit, first, count)), unit.id
