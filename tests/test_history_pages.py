@@ -154,3 +154,21 @@ def test_statistik_has_a_kept_column_and_csv_section(world, client):
 def test_reports_list_links_the_agency_page(world, client):
     html = client.get("/laporan").get_data(as_text=True)
     assert 'href="/opd/disdukcapil"' in html
+
+
+@pytest.mark.config(RESPONSE_CACHE=False)
+def test_the_opd_page_reads_a_fixed_number_of_queries_whatever_its_units(app, world, client):
+    from .test_http_cache import sql_statements
+
+    def queries() -> int:
+        with sql_statements(app) as statements:
+            assert client.get("/opd/disdukcapil").status_code == 200
+        return len(statements)
+
+    before = queries()
+    with app.app_context():
+        owner = f.opd("Disdukcapil")
+        for n in range(4):
+            f.unit(f"Loket Tambahan {n}", owner=owner, slug=f"loket-tambahan-{n}")
+        db.session.commit()
+    assert queries() == before
