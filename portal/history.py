@@ -28,7 +28,7 @@ from .availability import STATUS_LABELS, STATUS_SHORT, explain, load_calendar
 from .clock import local
 from .extensions import db
 from .i18n import clock, long_date, number, percent
-from .models import AuditEvent, Report, ServiceUnit, User
+from .models import AuditEvent, Opd, Report, ServiceUnit, User
 from .reports.words import category_label
 from .schedule import Status
 from .stats import local_midnight
@@ -498,6 +498,9 @@ def opd_strip(units: Sequence, today: date) -> tuple[Strip, dict[int, Summary]]:
             {unit.id: found.summary(unit.id) for unit in units})
 
 
+SUMMARY_MEASURES = ("onsite_days", "kept", "share_kept", "broken_days")
+
+
 def summary_doc(summary: Summary) -> dict:
     """The figures of a summary for the API and the downloads."""
     return {"onsite_days": summary.onsite_days, "kept": summary.kept,
@@ -534,3 +537,16 @@ def kept_by_opd(start: date, end: date, today: date, opd=None) -> dict[int, Summ
     for unit in units:
         totals[unit.opd_id] += summaries[unit.id]
     return dict(totals)
+
+
+def kept_document(start: date, end: date, today: date, opd=None) -> dict:
+    """Kept on-site days per agency for the API and /statistik.csv (English field names)."""
+    first, last = kept_period(start, end, today)
+    kept = kept_by_opd(start, end, today, opd)
+    names = {opd_id: (slug, short) for opd_id, slug, short in db.session.execute(
+        select(Opd.id, Opd.slug, Opd.short_name).where(Opd.id.in_(list(kept))))}
+    return {
+        "from": first.isoformat(), "to": last.isoformat(),
+        "opds": [{"opd": names[opd_id][0], "short_name": names[opd_id][1], **summary_doc(kept[opd_id])}
+                 for opd_id in sorted(kept, key=lambda opd_id: names[opd_id][1].lower())],
+    }

@@ -149,6 +149,10 @@ def test_statistik_has_a_kept_column_and_csv_section(world, client):
     assert figures[("disdukcapil", "onsite_days")] == "9" and figures[("disdukcapil", "kept")] == "7"
     assert figures[("dinsos", "kept")] == "4"  # its resolved report on Thursday breaks that day
     assert {r[2] for r in rows} == {"2025-11-01"} and {r[3] for r in rows} == {"2025-11-09"}
+    api = client.get("/api/v1/statistics?from=2025-11-01&to=2025-11-30").get_json()["kept_onsite_days"]
+    assert (api["from"], api["to"]) == ("2025-11-01", "2025-11-09")
+    assert {row["opd"]: (row["onsite_days"], row["kept"]) for row in api["opds"]} == {
+        "disdukcapil": (9, 7), "dinsos": (5, 4)}
 
 
 def test_reports_list_links_the_agency_page(world, client):

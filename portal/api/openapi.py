@@ -181,6 +181,12 @@ SCHEMAS["Report"] = obj({
     "updates": {"type": "array", "items": obj({
         "at": DATETIME, "status": {"type": "string", "enum": [s.value for s in ReportStatus]}, "message": STRING})},
 })
+# Kept on-site days per agency over the past days of the range (portal/history.py).
+SCHEMAS["Statistics"]["properties"]["kept_onsite_days"] = obj({
+    "from": DATE, "to": DATE,
+    "opds": {"type": "array", "items": {"allOf": [ref("KeptDays"), obj(closed=False, properties={
+        "opd": STRING, "short_name": STRING})], "unevaluatedProperties": False}}})
+SCHEMAS["Statistics"]["required"].append("kept_onsite_days")
 
 
 def paged(item: str) -> dict:

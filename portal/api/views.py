@@ -213,7 +213,8 @@ def statistics():
     """The figures of /statistik for a range, an agency and an indicator."""
     q = stats_query(API_ARGS)
     s = load_statistics(q)
-    return jsonify(opendata.statistics_document(s, q.opd, q.indicator))
+    return jsonify({**opendata.statistics_document(s, q.opd, q.indicator),
+                    "kept_onsite_days": history.kept_document(q.start, q.end, today(), q.opd)})
 
 
 @bp.get("/api/v1/output-records")

@@ -132,18 +132,11 @@ def file_stem(q: StatsQuery, prefix: str) -> str:
     return "_".join(parts)
 
 
-def kept_rows(q: StatsQuery) -> list[list]:
-    """The kept on-site days per agency as rows of /statistik.csv (section opd_kept_days)."""
-    first, last = history.kept_period(q.start, q.end, today())
-    kept = history.kept_by_opd(q.start, q.end, today(), q.opd)
-    slugs = dict(db.session.execute(select(Opd.id, Opd.slug)).all())
-    names = dict(db.session.execute(select(Opd.id, Opd.short_name)).all())
-    rows = []
-    for opd_id in sorted(kept, key=lambda opd_id: names[opd_id].lower()):
-        for measure, value in history.summary_doc(kept[opd_id]).items():
-            rows.append(["opd_kept_days", slugs[opd_id], first.isoformat(), last.isoformat(), names[opd_id],
-                         "", "", measure, "" if value is None else value])
-    return rows
+def kept_rows(doc: dict) -> list[list]:
+    """The kept on-site days per agency (history.kept_document) as /statistik.csv rows."""
+    return [["opd_kept_days", row["opd"], doc["from"], doc["to"], row["short_name"], "", "", measure,
+             "" if row[measure] is None else row[measure]]
+            for row in doc["opds"] for measure in history.SUMMARY_MEASURES]
 
 
 @bp.get("/statistik.csv")
@@ -151,7 +144,7 @@ def csv():
     """The figures of /statistik as CSV: one figure per row, stable columns (UTF-8 with BOM)."""
     q = stats_query(PAGE_ARGS)
     doc = opendata.statistics_document(load(q), q.opd, q.indicator)
-    rows = opendata.statistics_rows(doc) + kept_rows(q)
+    rows = opendata.statistics_rows(doc) + kept_rows(history.kept_document(q.start, q.end, today(), q.opd))
     return csv_response(to_csv(opendata.STATS_COLUMNS, rows),
                         file_stem(q, "statistik") + ".csv")
 
