@@ -196,9 +196,10 @@ class DayClasses:
         key = schedule_key(unit, self.calendar)
         if key is not None and key in self.counted:
             return self.counted[key]
-        own = self.calendar.overrides.get(unit.id, ())
-        covered = {day for override in own for day in schedule.date_range(
-            max(override.starts_on, self.first), (min(override.ends_on, self.last) - max(override.starts_on, self.first)).days + 1)}
+        covered = set()  # days decided by the unit's own overrides: counted one by one
+        for override in self.calendar.overrides.get(unit.id, ()):
+            start, end = max(override.starts_on, self.first), min(override.ends_on, self.last)
+            covered.update(schedule.date_range(start, (end - start).days + 1))
         count = sum(self.calendar.status(unit, day).onsite for day in covered)
         for days in self.classes.values():
             free = [day for day in days if day not in covered] if covered else days
@@ -210,8 +211,9 @@ class DayClasses:
         return count
 
 
-def unit_summary(unit: schedule.Unit, first: date, last: date, calendar: schedule.Calendar, onsite_days: int,
-                 reports: Iterable[ConfirmedReport] = (), changes: Iterable[SameDayChange] = ()) -> Summary:
+def unit_summary(unit: schedule.Unit, first: date, last: date, calendar: schedule.Calendar,
+                 onsite_days: int, reports: Iterable[ConfirmedReport] = (),
+                 changes: Iterable[SameDayChange] = ()) -> Summary:
     """The same as ``summarise(unit_history(...))`` without a HistoryDay per day: only the broken
     days are looked at. ``onsite_days``: how many days of [first, last] are on-site on record."""
     changes_by_day: dict[date, list[SameDayChange]] = defaultdict(list)
