@@ -176,3 +176,15 @@ def test_the_opd_page_reads_a_fixed_number_of_queries_whatever_its_units(app, wo
             f.unit(f"Loket Tambahan {n}", owner=owner, slug=f"loket-tambahan-{n}")
         db.session.commit()
     assert queries() == before
+
+
+def test_an_agency_without_units_has_a_page_without_a_strip(app, client):
+    with app.app_context():
+        f.opd("Inspektorat", "Inspektorat Daerah")
+        db.session.commit()
+    response = client.get("/opd/inspektorat?lang=en")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "This agency has no active service unit." in html
+    assert "On-site service days kept: no on-site day was published in this period." in html
+    assert 'id="history-opd"' not in html
