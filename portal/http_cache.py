@@ -234,6 +234,14 @@ def finish_response(response: Response) -> Response:
     if no_store() or session.modified:
         response.headers["Cache-Control"] = "no-store"
         return compress(response)
+    if (state is not None and response.status_code == 200 and response.is_streamed
+            and "Set-Cookie" not in response.headers and not response.direct_passthrough):
+        # A streamed download (too big to keep): validators and public caching, never stored.
+        if language_consulted():
+            response.vary.add("Cookie")
+        _vary_of[request.endpoint] = tuple(response.vary)
+        set_validators(response, state, gzipped=False)
+        return keep_private_if_remembering_language(response)
     shareable = (state is not None and response.status_code == 200
                  and "Set-Cookie" not in response.headers and not response.is_streamed
                  and not response.direct_passthrough)
