@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 
 from . import config as defaults
 from . import production
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, csrf, db, init_migrations, limiter, login_manager
 from .extensions import htmx as htmx_extension  # not "htmx": portal.htmx is a module
 
 
@@ -84,7 +84,8 @@ def init_extensions(app: Flask) -> None:
     from .i18n import select_locale
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    if os.environ.get("FLASK_RUN_FROM_CLI") == "true" or app.testing:  # not in a web worker
+        init_migrations(app)
     csrf.init_app(app)
     limiter.init_app(app)
     htmx_extension.init_app(app)

@@ -25,12 +25,19 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def language_consulted() -> bool:
+    """Whether this request's answer was put in a language (anything translated or formatted
+    asked for the locale): then the language cookie may change it."""
+    return getattr(g.get("_flask_babel"), "babel_locale", None) is not None
+
+
 def remember_language(response):
     lang = g.get("remember_lang")
     if lang and request.cookies.get(LANG_COOKIE) != lang:
         response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_AGE, samesite="Lax",
                             httponly=True, secure=request.is_secure)
-    response.vary.add("Cookie")
+    if language_consulted():  # the cookie chooses the language: a shared cache must key on it
+        response.vary.add("Cookie")
     return response
 
 

@@ -7,7 +7,7 @@ from .availability import Holiday, Override, PolicyPhase, phase_exempt_opd
 from .outputs import (CostCategory, OperationalCost, OutputDay, OutputDayTotal, OutputIndicator, OutputQuantity,
                       WorkMode)
 from .places import Kecamatan, Kelurahan, Opd, ServiceUnit, UnitHours
-from .reports import Report, ReportCategory, ReportContact, ReportStatus, ReportUpdate, Visibility
+from .reports import Report, ReportCategory, ReportContact, ReportStatus, ReportTiming, ReportUpdate, Visibility
 from .types import UTCDateTime, utcnow
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "ReportCategory",
     "ReportContact",
     "ReportStatus",
+    "ReportTiming",
     "ReportUpdate",
     "Role",
     "ServiceUnit",

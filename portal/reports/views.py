@@ -72,12 +72,13 @@ def form_context(form: ReportForm) -> dict:
 @limiter.shared_limit(submit_limit, scope="report-submit", methods=["POST"])
 def new():
     """The disruption report form; a valid report is stored, then its tracking page is shown."""
-    units = service.active_units()
     status = 200
     if request.method == "POST":
-        form = ReportForm(units=units)
+        # A valid report needs only its own unit; every unit is loaded to show the form again.
+        chosen = service.unit_by_slug(request.form.get("unit", "").strip())
+        form = ReportForm(units=[chosen] if chosen is not None else [])
         if form.validate():
-            report, created = service.submit(form.new_report(units, "web"),
+            report, created = service.submit(form.new_report([chosen], "web"),
                                              prefix=current_app.config["REPORT_CODE_PREFIX"],
                                              max_links=current_app.config["REPORT_SPAM_MAX_LINKS"])
             if created:
@@ -88,7 +89,9 @@ def new():
                         code=report.code), "info")
             return htmx.redirect(url_for("reports.track", code=report.code))
         status = htmx.error_status()
+        units = service.active_units()
     else:
+        units = service.active_units()
         form = ReportForm(formdata=None, units=units, visited_on=today())
         slug = request.args.get("unit", "").strip()
         if slug:
