@@ -3,7 +3,8 @@ page of the portal.
 
 Every GET route is rendered (the route table and sample arguments of
 tests/test_language_purity.py, so a new route without sample arguments fails there), with the
-same extra states (a holiday, Tahap II, an error page), as a city admin and signed out, in
+same extra states (a holiday, Tahap II, an error page), as a city admin, as an agency's admin
+(staff pages) and signed out, in
 Indonesian and in English, plus the forms answered with their errors. The pages are written to
 a folder and checked by ONE run of the checker (the Java start-up is the slow part). htmx
 fragments are blocks of these same templates (jinja2-fragments), so checking the pages checks
@@ -68,19 +69,19 @@ def rendered_pages(app) -> dict[str, str]:
     """Every HTML page of the portal, by a readable name ("id GET /laporan")."""
     client = app.test_client()
     with app.app_context():
-        city = db.session.scalar(select(User.id).filter_by(email="admin@demo.bekasikota.go.id"))
+        city, opd_admin = (db.session.scalar(select(User.id).filter_by(email=email)) for email in
+                           ("admin@demo.bekasikota.go.id", "disdukcapil@demo.bekasikota.go.id"))
     urls = pages(app)
-    signed_out = ["/admin/login", "/", "/lapor", "/unit/disdukcapil-mpp"]
+    walks = [("", city, urls), (" (OPD admin)", opd_admin, [url for url in urls if url.startswith("/admin/")]),
+             (" (signed out)", None, ["/admin/login", "/", "/lapor", "/unit/disdukcapil-mpp", "/admin/"])]
     documents: dict[str, str] = {}
     for lang in ("id", "en"):
-        sign_in(client, city)
-        for url in urls + [None] + signed_out:
-            if url is None:
-                sign_in(client, None)
-                continue
-            response = client.get(url + ("&" if "?" in url else "?") + f"lang={lang}")
-            if response.mimetype == "text/html" and response.status_code not in (301, 302, 303):
-                documents[f"{lang} GET {url}"] = response.get_data(as_text=True)
+        for who, user, walk in walks:
+            sign_in(client, user)
+            for url in walk:
+                response = client.get(url + ("&" if "?" in url else "?") + f"lang={lang}")
+                if response.mimetype == "text/html" and response.status_code not in (301, 302, 303):
+                    documents[f"{lang} GET {url}{who}"] = response.get_data(as_text=True)
         for url, data in (("/lapor", {"description": "x", "unit": "tidak-ada", "visited_on": "bukan-tanggal",
                                       "visited_at": "kemarin"}),
                           ("/admin/login", {"email": "bukan-email"})):
