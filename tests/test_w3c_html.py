@@ -5,7 +5,8 @@ Every GET route is rendered (the route table and sample arguments of
 tests/test_language_purity.py, so a new route without sample arguments fails there), with the
 same extra states (a holiday, Tahap II, an error page), as a city admin, as an agency's admin
 (staff pages) and signed out, in
-Indonesian and in English, plus the forms answered with their errors. The pages are written to
+Indonesian and in English, plus every form answered with its errors (posted empty) and a phase's
+preview. The pages are written to
 a folder and checked by ONE run of the checker (the Java start-up is the slow part). htmx
 fragments are blocks of these same templates (jinja2-fragments), so checking the pages checks
 them.
@@ -29,9 +30,11 @@ from sqlalchemy import select
 from portal import create_app
 from portal.extensions import db
 from portal.models import User
+from portal.policy import PhaseDraft
+from portal.schedule import RuleKind
 
 from .conftest import IN_CI, build_database
-from .staff import sign_in
+from .staff import phase_form_data, sign_in
 from .test_language_purity import pages
 
 pytestmark = [pytest.mark.slow]
@@ -82,13 +85,36 @@ def rendered_pages(app) -> dict[str, str]:
                 response = client.get(url + ("&" if "?" in url else "?") + f"lang={lang}")
                 if response.mimetype == "text/html" and response.status_code not in (301, 302, 303):
                     documents[f"{lang} GET {url}{who}"] = response.get_data(as_text=True)
-        for url, data in (("/lapor", {"description": "x", "unit": "tidak-ada", "visited_on": "bukan-tanggal",
-                                      "visited_at": "kemarin"}),
-                          ("/admin/login", {"email": "bukan-email"})):
-            response = client.post(f"{url}?lang={lang}", data=data)
-            assert response.status_code in (200, 400), (url, response.status_code)
-            documents[f"{lang} POST {url}"] = response.get_data(as_text=True)
+        # Forms answered with their errors (every form that has a page: posted empty), a phase's preview.
+        sign_in(client, city)
+        posts = [(url, {}) for url in form_urls(app, urls) if url != "/admin/login"] + [
+            ("/lapor", {"description": "x", "unit": "tidak-ada", "visited_on": "bukan-tanggal", "visited_at": "kemarin"}),
+            ("/admin/tahap/baru", phase_form_data(PhaseDraft(
+                name="Tahap uji", starts_on=date(2025, 12, 15), ends_on=date(2025, 12, 31),
+                rule=RuleKind.WFH_WEEKDAYS, wfh_weekdays=frozenset({3})))),
+            ("/admin/login", {"email": "bukan-email"})]
+        for url, data in posts:
+            if url == "/admin/login":  # last: signed out
+                sign_in(client, None)
+            response = client.post(url + ("&" if "?" in url else "?") + f"lang={lang}", data=data)
+            assert response.status_code in (200, 303, 400), (url, response.status_code)
+            if response.mimetype == "text/html" and response.status_code in (200, 400):
+                documents[f"{lang} POST {url} {sorted(data)[:3]}"] = response.get_data(as_text=True)
     return documents
+
+
+def form_urls(app, urls: list[str]) -> list[str]:
+    """The visited URLs whose route also takes a POST: the pages that hold a form."""
+    adapter = app.url_map.bind("localhost")
+    with_post = []
+    for url in urls:
+        path = url.split("?")[0]
+        try:
+            adapter.match(path, method="POST")
+        except Exception:  # no POST on this path (405), or a variant's 404
+            continue
+        with_post.append(url)
+    return with_post
 
 
 def run_vnu(documents: dict[str, str], folder: Path) -> dict[str, list[str]]:
