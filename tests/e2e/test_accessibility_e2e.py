@@ -1,9 +1,9 @@
 """axe-core finds no violation, of any impact, on any page of the portal: every GET route of
 ``app.url_map`` that answers HTML (with the sample arguments of tests/test_language_purity.py,
 whose ``test_every_get_route_is_visited`` fails for a new route without them) and a few states
-(Tahap II, a holiday, errors), public pages signed out, staff pages signed in as a city admin, on a phone; plus
-the states that only exist after an interaction (a form answered with its errors, the staff
-editor's dialog)."""
+(Tahap II, a holiday, errors); public pages signed out, staff pages signed in as a city admin,
+on a phone; plus states that only exist after an interaction (forms answered with their errors,
+the staff editor's dialog, a phase's preview)."""
 
 from __future__ import annotations
 
@@ -80,6 +80,18 @@ def test_no_page_has_an_axe_violation(live_server, page):
     page.locator("table.editor td a").first.click()
     page.locator("dialog[open] form").wait_for()
     check("/admin/ketersediaan (dialog)")
+
+    # A phase's form answered with its errors, then its preview (both swapped in by htmx).
+    page.goto(base + next(url for url in staff if url.startswith("/admin/tahap/") and url[-1].isdigit()))
+    name = page.locator("#name").input_value()
+    page.fill("#name", "")
+    page.locator("#preview").click()
+    page.locator(".error-summary").wait_for()
+    check("/admin/tahap/ID (errors)")
+    page.fill("#name", name)
+    page.locator("#preview").click()
+    page.locator("#preview-result").wait_for()
+    check("/admin/tahap/ID (preview)")
 
     assert checked > 35
     kinds = Counter(v["id"] for result in found.values() for v in result)
