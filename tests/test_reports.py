@@ -204,6 +204,12 @@ def test_unit_search_narrows_the_list_and_keeps_the_chosen_unit(client, world, h
     assert "(1 ditemukan)" in html and "disdukcapil-mpp" not in html
 
 
+def test_unit_list_opened_without_htmx_leads_to_the_report_form(client, world):
+    response = client.get("/lapor/unit?unit_q=puskesmas&unit=disdukcapil-mpp")
+    assert response.status_code == 303 and response.location == "/lapor?unit=disdukcapil-mpp"
+    assert client.get("/lapor/unit?unit=tidak-ada").location == "/lapor"
+
+
 @pytest.mark.config(RATELIMIT_ENABLED=True, REPORT_RATE_LIMIT="3 per minute")
 def test_reports_are_limited_per_address(app, client, world):
     codes = [client.post("/lapor", data=form_data()).status_code for _ in range(4)]

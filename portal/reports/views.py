@@ -117,7 +117,12 @@ def check(name: str):
 
 @bp.get("/lapor/unit")
 def unit_options():
-    """The unit list narrowed to a search text (htmx picks the <select> out of it)."""
+    """The unit list narrowed to a search text (htmx picks the <select> out of it); opened
+    without htmx, the report form itself."""
+    if not htmx.wants_fragment():
+        slug = request.args.get("unit", "").strip()
+        known = slug and service.unit_by_slug(slug) is not None
+        return htmx.redirect(url_for("reports.new", unit=slug if known else None))
     units = service.active_units()
     form = ReportForm(formdata=MultiDict({"unit_q": request.args.get("unit_q", ""),
                                           "unit": request.args.get("unit", "")}), units=units)

@@ -42,6 +42,9 @@
     var target = event.detail.target;
     var dialog = target && target.closest && target.closest("dialog");
     if (!dialog) return;
+    // Named by the heading of what was loaded (an empty dialog has none to point to).
+    var title = dialog.querySelector("h1[id], h2[id]");
+    if (title) dialog.setAttribute("aria-labelledby", title.id);
     if (!dialog.open && dialog.showModal) dialog.showModal();
     var first = dialog.querySelector(".error-summary, input:checked, input:not([type=hidden]), textarea, button");
     if (first) first.focus();
