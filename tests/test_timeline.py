@@ -93,6 +93,7 @@ def test_home_page_before_the_trial_points_to_tahap_1(client):
         ("current", "Pola kerja normal (sebelum uji coba)"), ("upcoming", "Tahap I: WFH setiap Kamis"),
         ("upcoming", "Tahap II: pola 50-50"), ("upcoming", "Pasca uji coba: pola kerja normal")]
     assert "<details class=\"phase-details\" open>" in html
+    assert "<summary>Semua 4 tahap kebijakan: tanggal, aturan, OPD yang dikecualikan</summary>" in html
 
 
 @pytest.mark.demo
