@@ -61,7 +61,7 @@ def test_widget_renders_inside_an_iframe_of_another_site_and_links_to_the_top_wi
     # The unit page itself refuses to be framed: Chromium shows no portal content in that frame.
     page.wait_for_timeout(300)
     framed_page = page.locator("#page").element_handle().content_frame()
-    assert framed_page.url.startswith("chrome-error:") and framed_page.locator("h1").count() == 0
+    assert framed_page.url.startswith("chrome-error:") and framed_page.locator("h1.page-title").count() == 0
     assert len(refused) == 1 and "frame-ancestors 'none'" in refused[0]  # that page, not the card
     # The link back opens the unit page in the top window, not inside the frame.
     card.locator(".widget-more a").click()
