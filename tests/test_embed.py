@@ -19,7 +19,7 @@ from portal.schedule import Status
 from . import factories as f
 from .test_language_purity import ARGS, get_rules
 
-pytestmark = pytest.mark.demo
+pytestmark = [pytest.mark.demo, pytest.mark.config(TODAY="2025-11-05")]
 SVG = "{http://www.w3.org/2000/svg}"
 ESSENTIAL = "disdukcapil-mpp"  # essential: on-site on WFH Thursdays
 OFFICE = "kantor-dinas-sosial"  # not essential: online on WFH Thursdays, limited in Tahap II

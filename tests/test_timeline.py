@@ -71,7 +71,7 @@ def test_boundaries_are_the_first_day_of_a_phase_and_the_day_after_the_last():
     assert list(timeline.boundaries([TAHAP_I], [date(2025, 11, 1)])) == [date(2025, 11, 1)]
 
 
-# --- the pages, on the demo data ---------------------------------------------------------------
+# --- the pages, on the demo data (today pinned: the dates stay within the accepted range) -------
 
 def phase_items(html: str) -> list[tuple[str, str]]:
     """(when, phase name) of every phase on the home page's timeline, in order."""
@@ -84,6 +84,17 @@ def timeline_section(html: str) -> str:
 
 
 @pytest.mark.demo
+@pytest.mark.config(TODAY="2025-11-05")
+def test_home_page_before_every_phase_says_none_is_in_force_and_points_to_tahap_1(client):
+    html = timeline_section(client.get("/?tanggal=2024-06-06").get_data(as_text=True))
+    assert "Tidak ada tahap kerja dari rumah yang berlaku pada Kamis, 6 Juni 2024" in html
+    assert "Tahap terdekat, Tahap I: WFH setiap Kamis, dimulai pada Sabtu, 1 November 2025." in html
+    assert [when for when, name in phase_items(html)] == ["upcoming"] * 4
+    assert "Berlaku" not in html
+
+
+@pytest.mark.demo
+@pytest.mark.config(TODAY="2025-11-05")
 def test_home_page_before_the_trial_points_to_tahap_1(client):
     html = timeline_section(client.get("/?tanggal=2025-10-23").get_data(as_text=True))
     assert "Tidak ada tahap kerja dari rumah yang berlaku pada Kamis, 23 Oktober 2025" in html
@@ -97,6 +108,7 @@ def test_home_page_before_the_trial_points_to_tahap_1(client):
 
 
 @pytest.mark.demo
+@pytest.mark.config(TODAY="2025-11-05")
 def test_home_page_during_tahap_2_marks_it_in_force_with_its_rule_and_exemptions(client):
     html = timeline_section(client.get("/?tanggal=2025-12-03").get_data(as_text=True))
     assert "Tidak ada tahap kerja dari rumah" not in html
@@ -104,6 +116,9 @@ def test_home_page_during_tahap_2_marks_it_in_force_with_its_rule_and_exemptions
         ("past", "Pola kerja normal (sebelum uji coba)"), ("past", "Tahap I: WFH setiap Kamis"),
         ("current", "Tahap II: pola 50-50"), ("upcoming", "Pasca uji coba: pola kerja normal")]
     assert 'aria-current="true"' in html
+    assert "Berlaku pada hari yang dipilih" in html  # the chosen day is not today
+    today = timeline_section(client.get("/").get_data(as_text=True))  # 5 Nov 2025, in Tahap I
+    assert ("current", "Tahap I: WFH setiap Kamis") in phase_items(today) and "Berlaku hari ini" in today
     assert "1 Nov 2025 – 30 Nov 2025" in html
     assert "ASN bekerja dari rumah setiap Kamis" in html  # Tahap I's rule in words
     assert "Tidak ada OPD yang dikecualikan." in html
@@ -112,16 +127,19 @@ def test_home_page_during_tahap_2_marks_it_in_force_with_its_rule_and_exemptions
 
 
 @pytest.mark.demo
+@pytest.mark.config(TODAY="2025-11-05")
 def test_home_page_after_the_trial_says_so_plainly_in_english_too(client):
     html = timeline_section(client.get("/?tanggal=2026-02-05&lang=en").get_data(as_text=True))
     assert "No work-from-home phase is in force on Thursday, 5 February 2026" in html
     assert "The nearest phase, Phase II: 50-50 pattern, ended on Wednesday, 31 December 2025." in html
     assert '<a href="/?tanggal=2025-12-16&amp;lang=en">see Tuesday, 16 December 2025</a>' in html
     assert ("current", "After the trial: regular pattern") in phase_items(html)
+    assert "In force on the chosen day" in html
     assert "from 1 Jan 2026, no end date set" in html
 
 
 @pytest.mark.demo
+@pytest.mark.config(TODAY="2025-11-05")
 def test_exempt_agencies_are_named(app, client):
     from sqlalchemy import select
 
@@ -138,12 +156,14 @@ def test_exempt_agencies_are_named(app, client):
 
 
 @pytest.mark.demo
+@pytest.mark.config(TODAY="2025-11-05")
 def test_home_fragment_carries_the_timeline_of_the_new_day(client, hx):
     html = client.get("/?tanggal=2026-02-05", headers=hx).get_data(as_text=True)
     assert "Tidak ada tahap kerja dari rumah yang berlaku pada Kamis, 5 Februari 2026" in html
 
 
 @pytest.mark.demo
+@pytest.mark.config(TODAY="2025-11-05")
 def test_jadwal_marks_the_first_day_of_a_phase_in_the_grid_header(client):
     html = client.get("/jadwal?mulai=2025-11-27&hari=7").get_data(as_text=True)
     headers = re.findall(r'<th scope="col" class="([^"]*)"[^>]*><a href="/\?tanggal=([\d-]+)">[^<]+</a>'
