@@ -7,8 +7,8 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from . import availability, i18n
-from .urls import external_url
 from .schedule import Status
+from .urls import external_url
 
 
 def url_with(**changes) -> str:

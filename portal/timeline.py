@@ -22,6 +22,7 @@ class When(StrEnum):
     PAST = "past"
     CURRENT = "current"  # in force on the chosen day
     UPCOMING = "upcoming"
+    REPLACED = "replaced"  # not ended, but a phase that started later is in force instead
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def build(phases: Sequence[Phase], holidays: Mapping[date, Holiday], day: date) 
         elif phase.ends_on is not None and phase.ends_on < day:
             when = When.PAST
         else:
-            when = When.PAST  # overlapped by a later phase that is in force instead
+            when = When.REPLACED
         stages.append(Stage(phase, when, sample_day(phase, phases, holidays)))
     return Timeline(day, stages)
 

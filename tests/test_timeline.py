@@ -177,3 +177,22 @@ def test_jadwal_marks_the_first_day_of_a_phase_in_the_grid_header(client):
     first = client.get("/jadwal?mulai=2026-01-01&hari=7&lang=en").get_data(as_text=True)
     assert "Start of After the trial: regular pattern" in first
     assert "phase-mark" not in client.get("/jadwal?mulai=2025-11-10&hari=7").get_data(as_text=True)
+
+
+@pytest.mark.config(TODAY="2025-11-05")
+def test_a_work_from_home_phase_overlapped_by_a_regular_one_is_named_without_an_end(app, client):
+    from portal.extensions import db
+
+    from . import factories as f
+
+    with app.app_context():
+        f.phase("Rotasi tanpa akhir", date(2025, 9, 1), None, "rotation")
+        f.phase("Kembali normal", date(2025, 10, 1), None, "regular")
+        db.session.commit()
+    response = client.get("/?tanggal=2025-10-16")
+    assert response.status_code == 200
+    html = timeline_section(response.get_data(as_text=True))
+    assert "Tahap terdekat, Rotasi tanpa akhir, dimulai pada Senin, 1 September 2025; tahap yang " \
+           "dimulai kemudian berlaku sebagai gantinya." in html
+    assert phase_items(html) == [("replaced", "Rotasi tanpa akhir"), ("current", "Kembali normal")]
+    assert "Digantikan tahap berikutnya" in html

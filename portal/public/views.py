@@ -10,9 +10,9 @@ from werkzeug.exceptions import HTTPException
 from .. import availability, badge, calendar_export, timeline
 from ..clock import today
 from ..errors import default_message, not_found, title
-from ..i18n import long_date, medium_date
 from ..extensions import db
 from ..htmx import render, wants_fragment
+from ..i18n import long_date, medium_date
 from ..models import Kecamatan, Opd, ServiceUnit
 from ..params import choice_arg, date_arg, int_arg, slug_arg, text_arg
 from ..schedule import Status
