@@ -10,6 +10,9 @@ from markupsafe import Markup
 
 LANG_COOKIE = "lang"
 LANG_COOKIE_AGE = 365 * 24 * 3600
+# Made to be shown inside other sites (an <img>, an <iframe>): ?lang= sets the language of that
+# answer only. No cookie, so the answer stays public and cacheable by proxies.
+NOT_REMEMBERED_ENDPOINTS = frozenset({"public.unit_badge", "public.unit_widget"})
 
 
 def select_locale() -> str:
@@ -17,7 +20,8 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     asked = request.args.get("lang")
     if asked in languages:
-        g.remember_lang = asked
+        if request.endpoint not in NOT_REMEMBERED_ENDPOINTS:
+            g.remember_lang = asked
         return asked
     remembered = request.cookies.get(LANG_COOKIE)
     if remembered in languages:
