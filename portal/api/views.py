@@ -215,6 +215,27 @@ def statistics():
     return jsonify(opendata.statistics_document(s, q.opd, q.indicator))
 
 
+# /api/v1/ikm reads the statistics' range and OPD; it has no indicator and no sort order.
+IKM_ARGS = {**API_ARGS, "indicator": "", "sort": ""}
+
+
+@bp.get("/api/v1/ikm")
+def ikm():
+    """The citizen satisfaction index (PermenPANRB 14/2017): the table of /statistik's IKM section."""
+    from ..survey import publish
+
+    q = stats_query(IKM_ARGS)
+    unit = slug_arg("unit", ServiceUnit, _("service unit"))
+    if unit is not None and q.opd is not None and unit.opd_id != q.opd.id:
+        bad_request(_("The unit “%(unit)s” does not belong to the agency “%(opd)s”.", unit=unit.slug[:40],
+                      opd=q.opd.slug[:40]))
+    s = publish.summary(q.start, q.end, opd=q.opd, unit=unit)
+    _columns, rows = publish.table(s, "Kota Bekasi", opd=q.opd, unit=unit)
+    return jsonify({"from": q.start.isoformat(), "to": q.end.isoformat(),
+                    "opd": q.opd.slug if q.opd else None, "unit": unit.slug if unit else None,
+                    "min_sample": s.min_sample, "data": rows})
+
+
 @bp.get("/api/v1/output-records")
 def output_records():
     """The raw daily output records (open data), paged by day record."""

@@ -7,6 +7,7 @@ from .availability import Holiday, Override, PolicyPhase, phase_exempt_opd
 from .outputs import (CostCategory, OperationalCost, OutputDay, OutputDayTotal, OutputIndicator, OutputQuantity,
                       WorkMode)
 from .places import Kecamatan, Kelurahan, Opd, ServiceUnit, UnitHours
+from .survey import SurveyResponse
 from .reports import Report, ReportCategory, ReportContact, ReportStatus, ReportUpdate, Visibility
 from .types import UTCDateTime, utcnow
 
@@ -32,6 +33,7 @@ __all__ = [
     "ReportUpdate",
     "Role",
     "ServiceUnit",
+    "SurveyResponse",
     "UTCDateTime",
     "UnitHours",
     "User",
