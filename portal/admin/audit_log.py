@@ -67,7 +67,7 @@ ACTION_LABELS = {
     "outputs.import": _l("Output file imported"),
     "indicator.create": _l("Output indicator added"),
     "costs.update": _l("Operational cost updated"),
-    "survey.suggestion": _l("Survey suggestion moderated"),
+    "suggestion.moderate": _l("Survey suggestion moderated"),
 }
 
 FIELD_LABELS = {

@@ -31,7 +31,8 @@ SEED = 1411
 FIRST_DAY, LAST_DAY = date(2025, 9, 1), date(2025, 12, 31)
 COUNT = 3600
 # Agencies whose "time to completion" suffers on WFH days (back office at home, files wait).
-SLOWER_ON_WFH = {"dpmptsp", "bapenda", "dinsos", "disnaker", "dpupr", "disperkimtan"}
+SLOWER_ON_WFH = {"kecamatan-bekasi-barat", "kecamatan-jatiasih", "kecamatan-pondok-gede", "kecamatan-medan-satria",
+                 "bapenda", "dinsos", "disnaker", "dlh"}
 # Mean score of each element before the agency's own level is added.
 ELEMENT_MEANS = (3.25, 3.15, 3.05, 3.7, 3.2, 3.25, 3.35, 3.0, 2.9)
 BUSY = ("mpp", "disdukcapil", "puskesmas", "kecamatan", "rsud", "samsat", "dpmptsp")

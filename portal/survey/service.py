@@ -129,6 +129,6 @@ def moderate(answer: SurveyResponse, state: str) -> None:
     before = answer.suggestion_state
     answer.suggestion_state = state
     answer.moderated_at = now()
-    audit.record("survey.suggestion", answer, opd_id=answer.opd_id, unit_id=answer.unit_id,
+    audit.record("suggestion.moderate", answer, opd_id=answer.opd_id, unit_id=answer.unit_id,
                  before={"suggestion_state": before}, after={"suggestion_state": state},
                  summary=f"{answer.id}: {before} -> {state}")

@@ -180,10 +180,17 @@ def statistics_section(q) -> dict:
                                         [charts.Series("ikm", "IKM")], fmt, marker=threshold,
                                         marker_label=threshold_label),
         },
-        "csv_url": url_for("survey.ikm_csv", **{key: val for key, val in {
-            "dari": q.start.isoformat(), "sampai": q.end.isoformat(),
-            "opd": q.opd.slug if q.opd else None}.items() if val}),
+        "csv_url": url_for("survey.ikm_csv", **range_args(q, "dari", "sampai")),
+        "api_url": url_for("api.ikm", **range_args(q, "from", "to")),
     }
+
+
+def range_args(q, start: str, end: str) -> dict:
+    """The range and OPD of a statistics query as URL arguments (page or API names)."""
+    args = {start: q.start.isoformat(), end: q.end.isoformat()}
+    if q.opd is not None:
+        args["opd"] = q.opd.slug
+    return args
 
 
 @bp.get("/statistik/ikm.csv")
