@@ -18,7 +18,8 @@ from ..extensions import db, limiter
 from ..i18n import number
 from ..models import ServiceUnit
 from ..public.views import get_unit
-from ..reports.forms import TOKEN
+from ..reports.forms import TOKEN, unit_choices
+from ..reports.service import active_units
 from ..statistik.query import PAGE_ARGS, stats_query
 from ..statistik.views import csv_response, file_stem
 from ..csv_export import to_csv
@@ -112,9 +113,6 @@ def survey():
 
 def choose_unit():
     form = UnitChoiceForm(formdata=None)
-    from ..reports.forms import unit_choices
-    from ..reports.service import active_units
-
     form.unit.choices = unit_choices(active_units())
     return htmx.render("survey/choose.html", form=form)
 
@@ -201,5 +199,3 @@ def ikm_csv():
     columns, rows = publish.table(s, "Kota Bekasi", opd=q.opd)
     return csv_response(to_csv(columns, [[row[c] for c in columns] for row in rows]), file_stem(q, "ikm") + ".csv")
 
-
-__all__ = ["bp", "ikm"]
