@@ -247,7 +247,7 @@ def test_the_csv_and_the_api_carry_the_same_table_as_the_page(app, client, world
     unit = client.get("/api/v1/ikm?from=2025-11-01&to=2025-11-30&unit=dinsos-bintara").get_json()
     assert {item["unit"] for item in unit["data"]} == {"dinsos-bintara"}
     assert client.get("/api/v1/ikm?unit=tidak-ada").status_code == 400
-    assert client.get("/api/v1/ikm?opd=disdukcapil&unit=dinsos-bintara").status_code == 400
+    assert client.get("/api/v1/ikm?opd=disdukcapil&unit=dinsos-bintara").status_code == 404
 
 
 def test_the_unit_page_shows_its_index_and_links_to_the_survey_and_the_poster(app, client, world):

@@ -272,7 +272,8 @@ PATHS = {
         {"200": ok("The index.", obj({
             "from": DATE, "to": DATE, "opd": nullable(STRING), "unit": nullable(STRING),
             "min_sample": {"type": "integer", "minimum": 1},
-            "data": {"type": "array", "items": ref("IkmRow")}})), "400": BAD}),
+            "data": {"type": "array", "items": ref("IkmRow")}})), "400": BAD,
+         "404": error("The unit does not belong to the agency given in opd.")}),
     "/api/v1/output-records": operation(
         "listOutputRecords", N_("Raw daily output records"), N_("One item per agency, date and work mode, with the "
         "quantity of each indicator. A day without a record is missing, not zero."),

@@ -62,6 +62,7 @@ def codes() -> dict[str, list[str]]:
         "opd": list(db.session.scalars(select(Opd.slug))),
         "kecamatan": list(db.session.scalars(select(Kecamatan.slug))),
         "indicator": list(db.session.scalars(select(OutputIndicator.slug).distinct())),
+        "unit": list(db.session.scalars(select(ServiceUnit.slug).where(ServiceUnit.active.is_(True)))),
     }
 
 
@@ -227,7 +228,7 @@ def ikm():
     q = stats_query(IKM_ARGS)
     unit = slug_arg("unit", ServiceUnit, _("service unit"))
     if unit is not None and q.opd is not None and unit.opd_id != q.opd.id:
-        bad_request(_("The unit “%(unit)s” does not belong to the agency “%(opd)s”.", unit=unit.slug[:40],
+        not_found(_("The unit “%(unit)s” does not belong to the agency “%(opd)s”.", unit=unit.slug[:40],
                       opd=q.opd.slug[:40]))
     s = publish.summary(q.start, q.end, opd=q.opd, unit=unit)
     _columns, rows = publish.table(s, "Kota Bekasi", opd=q.opd, unit=unit)
