@@ -113,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     from .public.views import bp as public_bp
     from .reports.views import bp as reports_bp
     from .statistik.views import bp as statistik_bp
+    from .survey.views import bp as survey_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(feeds_bp)
@@ -121,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/admin")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(statistik_bp)
+    app.register_blueprint(survey_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(ops_bp)
 

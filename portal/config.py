@@ -70,6 +70,11 @@ class Defaults:
     REPORT_MAX_AGE_DAYS = 90  # how long ago the visit may have been
     REPORT_SPAM_MAX_LINKS = 2  # a description with more web links is treated as spam
     REPORTS_PER_PAGE = 20
+    # Citizen satisfaction survey (SKM/IKM, PermenPANRB 14/2017), /survei.
+    SURVEY_MIN_SAMPLE = 30  # no IKM figure is published for fewer respondents than this
+    SURVEY_RATE_LIMIT = "10 per minute; 60 per hour"  # survey answers per IP
+    SURVEY_MAX_AGE_DAYS = 90  # how long ago the visit may have been
+    SURVEY_PUBLIC_SUGGESTIONS = 5  # approved suggestions shown on a unit page
     OPEN311_JURISDICTION = "bekasikota.go.id"
     OPEN311_CONTACT = "Pemerintah Kota Bekasi, https://bekasikota.go.id"
     OPEN311_MAX_DISTANCE_M = 300  # lat/long is matched to the nearest unit within this distance

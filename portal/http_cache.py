@@ -39,6 +39,8 @@ NO_STORE_ENDPOINTS = {
     "reports.new",  # the report form carries a CSRF token bound to the visitor's session
     "reports.track",  # a report found by its tracking code: its description may be personal
     "reports.find",
+    "survey.survey",  # the survey form: CSRF token of the visitor's session, the device cookie
+    "survey.thanks",  # shows the visitor's own flash message
     "open311.request_detail",  # the Open311 view of the same
     "public.healthz",  # a probe wants the truth now
     "ops.readyz",

@@ -25,7 +25,7 @@ from .staff import TODAY, build_world, sign_in
 
 pytestmark = pytest.mark.config(TODAY=TODAY)
 GZIP = {"Accept-Encoding": "gzip"}
-ANONYMOUS_FORMS = {"reports.new"}  # a form to submit: its CSRF token needs a session
+ANONYMOUS_FORMS = {"reports.new", "survey.survey"}  # a form to submit: its CSRF token needs a session
 STAFF_BLUEPRINTS = {"admin", "auth"}
 
 

@@ -172,6 +172,7 @@ def path_values(world) -> dict[str, str]:
     return {"unit_id": str(world.unit_a.id), "day": "2025-11-12", "override_id": str(world.override_a.id),
             "code": world.report_a.code, "holiday_id": str(world.holiday.id), "opd_id": str(world.opd_a.id),
             "user_id": str(world.admin_a.id), "phase_id": str(world.phase.id), "slug": world.unit_a.slug,
+            "answer_id": str(world.answer_a.id),
             "name": "description", "request_id": world.report_a.code, "service_code": "no_staff",
             "fmt": "json", "opd_slug": world.opd_a.slug}
 

@@ -189,6 +189,27 @@ SCHEMAS["Statistics"]["properties"]["kept_onsite_days"] = obj({
 SCHEMAS["Statistics"]["required"].append("kept_onsite_days")
 
 
+GRADE = {"type": "string", "enum": ["A", "B", "C", "D"]}
+SCHEMAS["IkmRow"] = obj({
+    "scope": {"type": "string", "enum": ["city", "opd", "unit"]},
+    "opd": {"type": "string", "description": "The agency's code; empty for the city."},
+    "unit": {"type": "string", "description": "The unit's code; empty unless scope is unit."},
+    "name": STRING,
+    "phase": {"type": "string", "description": "The policy phase; empty for the whole range."},
+    "period_start": DATE, "period_end": DATE,
+    "split": {"type": "string", "enum": ["all", "onsite", "online", "wfh_day", "other_day"],
+              "description": "all answers; served on-site or online; visits on the unit's WFH days "
+                             "(the policy phase decided its service) or on other days."},
+    "respondents": COUNT,
+    "ikm": nullable({"type": "number", "minimum": 25, "maximum": 100,
+                     "description": "Reported IKM (sum of the weighted NRRs × 25); null below min_sample."}),
+    "grade": nullable(GRADE),
+    **{f"nrr_u{n}": nullable({"type": "number", "minimum": 1, "maximum": 4}) for n in range(1, 10)},
+    "note": {"type": "string", "enum": ["", "too_few"],
+             "description": "too_few: fewer respondents than min_sample, so no figure."},
+})
+
+
 def paged(item: str) -> dict:
     return obj({"total": COUNT, "limit": {"type": "integer", "minimum": 1}, "offset": COUNT,
                 "data": {"type": "array", "items": ref(item)}})
@@ -267,6 +288,18 @@ PATHS = {
         [FROM, TO, OPD, INDICATOR, param("sort", N_("Order of `opds`; a leading - sorts descending."),
                                          {"type": "string", "enum": [*SORT_KEYS, *(f"-{key}" for key in SORT_KEYS)]})],
         {"200": ok("The statistics.", ref("Statistics")), "400": BAD}),
+    "/api/v1/ikm": operation(
+        "getIkm", N_("Citizen satisfaction index (IKM)"), N_("The satisfaction index of PermenPANRB 14/2017 from "
+        "the survey answers (/survei), by date of the visit: the city and every agency (or the chosen agency "
+        "and its units, or one unit), over the range and per policy phase, each for all answers, served "
+        "on-site or online, and on the unit's WFH days or other days. Figures below the minimum number of "
+        "respondents are null with note too_few. Never any respondent's profile or text."),
+        [FROM, TO, OPD, param("unit", N_("Service unit code (slug): only this unit."))],
+        {"200": ok("The index.", obj({
+            "from": DATE, "to": DATE, "opd": nullable(STRING), "unit": nullable(STRING),
+            "min_sample": {"type": "integer", "minimum": 1},
+            "data": {"type": "array", "items": ref("IkmRow")}})), "400": BAD,
+         "404": error("The unit does not belong to the agency given in opd.")}),
     "/api/v1/output-records": operation(
         "listOutputRecords", N_("Raw daily output records"), N_("One item per agency, date and work mode, with the "
         "quantity of each indicator. A day without a record is missing, not zero."),

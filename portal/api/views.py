@@ -62,6 +62,7 @@ def codes() -> dict[str, list[str]]:
         "opd": list(db.session.scalars(select(Opd.slug))),
         "kecamatan": list(db.session.scalars(select(Kecamatan.slug))),
         "indicator": list(db.session.scalars(select(OutputIndicator.slug).distinct())),
+        "unit": list(db.session.scalars(select(ServiceUnit.slug).where(ServiceUnit.active.is_(True)))),
     }
 
 
@@ -215,6 +216,27 @@ def statistics():
     s = load_statistics(q)
     return jsonify({**opendata.statistics_document(s, q.opd, q.indicator),
                     "kept_onsite_days": history.kept_document(q.start, q.end, today(), q.opd)})
+
+
+# /api/v1/ikm reads the statistics' range and OPD; it has no indicator and no sort order.
+IKM_ARGS = {**API_ARGS, "indicator": "", "sort": ""}
+
+
+@bp.get("/api/v1/ikm")
+def ikm():
+    """The citizen satisfaction index (PermenPANRB 14/2017): the table of /statistik's IKM section."""
+    from ..survey import publish
+
+    q = stats_query(IKM_ARGS)
+    unit = slug_arg("unit", ServiceUnit, _("service unit"))
+    if unit is not None and q.opd is not None and unit.opd_id != q.opd.id:
+        not_found(_("The unit “%(unit)s” does not belong to the agency “%(opd)s”.", unit=unit.slug[:40],
+                      opd=q.opd.slug[:40]))
+    s = publish.summary(q.start, q.end, opd=q.opd, unit=unit)
+    _columns, rows = publish.table(s, "Kota Bekasi", opd=q.opd, unit=unit)
+    return jsonify({"from": q.start.isoformat(), "to": q.end.isoformat(),
+                    "opd": q.opd.slug if q.opd else None, "unit": unit.slug if unit else None,
+                    "min_sample": s.min_sample, "data": rows})
 
 
 @bp.get("/api/v1/output-records")

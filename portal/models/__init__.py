@@ -8,6 +8,7 @@ from .outputs import (CostCategory, OperationalCost, OutputDay, OutputDayTotal, 
                       WorkMode)
 from .places import Kecamatan, Kelurahan, Opd, ServiceUnit, UnitHours
 from .reports import Report, ReportCategory, ReportContact, ReportStatus, ReportTiming, ReportUpdate, Visibility
+from .survey import SurveyResponse
 from .types import UTCDateTime, utcnow
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "ReportUpdate",
     "Role",
     "ServiceUnit",
+    "SurveyResponse",
     "UTCDateTime",
     "UnitHours",
     "User",
