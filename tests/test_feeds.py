@@ -242,3 +242,10 @@ def test_only_holidays_the_pages_still_show_are_listed(app, client):
         f.holiday(date(today.year + 1, 1, 1), "Tahun Baru depan")
         db.session.commit()
     assert parse(client, "/feed.atom").entries == []
+
+
+def test_report_list_announces_the_report_feed(client):
+    page = client.get("/laporan").get_data(as_text=True)
+    head, body = page.split("</head>")
+    assert 'href="/laporan/feed.atom"' in head and 'href="/laporan/feed.atom"' in body
+    assert 'href="/laporan/feed.atom?lang=en"' in client.get("/laporan?lang=en").get_data(as_text=True)
