@@ -249,3 +249,35 @@ def test_report_list_announces_the_report_feed(client):
     head, body = page.split("</head>")
     assert 'href="/laporan/feed.atom"' in head and 'href="/laporan/feed.atom"' in body
     assert 'href="/laporan/feed.atom?lang=en"' in client.get("/laporan?lang=en").get_data(as_text=True)
+
+
+def test_withdrawn_phases_and_local_holidays_stay_listed_as_withdrawn(app, client):
+    from portal.policy import delete_local_holiday, delete_phase, save_local_holiday
+
+    with app.app_context():
+        admin = f.user("admin@bekasikota.go.id", Role.CITY_ADMIN, owner=f.opd("BKPSDM"))
+        phase = save_phase(PhaseDraft(name="Uji Jumat", starts_on=date(2026, 1, 5), ends_on=date(2026, 1, 16),
+                                      rule=RuleKind.WFH_WEEKDAYS, wfh_weekdays=frozenset({4})), None, admin)
+        holiday = save_local_holiday(None, date(2025, 11, 24), "Penutupan layanan: banjir", None, admin)
+        db.session.commit()
+        created = parse(client, "/feed.atom")
+        delete_phase(phase, admin)
+        delete_local_holiday(holiday, admin)
+        db.session.commit()
+    withdrawn = parse(client, "/feed.atom")
+    assert sorted(ids(withdrawn)) == sorted(ids(created)) and len(ids(created)) == 2
+    assert sorted(entry.title for entry in withdrawn.entries) == [
+        "Libur daerah pada 24 Nov 2025 (Penutupan layanan: banjir) dibatalkan; aturan biasa berlaku kembali.",
+        "Tahap kebijakan “Uji Jumat” (5 Jan 2026–16 Jan 2026) dibatalkan sebelum dimulai."]
+    assert all(entry.link.split("?")[1].startswith("tanggal=") for entry in withdrawn.entries)
+    assert [entry.updated for entry in withdrawn.entries] != [entry.updated for entry in created.entries]
+
+
+def test_a_phase_older_than_the_trail_is_dated_at_its_first_day(app, client):
+    with app.app_context():
+        f.phase("Pola kerja normal", date(2025, 1, 1), date(2025, 10, 31), "regular")
+        db.session.commit()
+    entry = parse(client, "/feed.atom").entries[0]
+    assert entry.updated == "2025-01-01T00:00:00+07:00"
+    assert entry.title == "Tahap kebijakan “Pola kerja normal”, 1 Jan 2025–31 Okt 2025"
+    assert entry.author == "admin kota (BKPSDM)"

@@ -32,6 +32,10 @@ QUIET_HOLIDAY_DAYS = 365  # national holidays this far back are still listed
 
 # Audit object types that are part of the availability record, and their name in entry ids.
 KINDS = {"PolicyPhase": "phase", "Holiday": "holiday", "Override": "override"}
+# Their public actions (the action column is indexed: reports' many events are never scanned).
+AVAILABILITY_ACTIONS = ("phase.create", "phase.update", "phase.end", "phase.delete", "holiday.create",
+                        "holiday.update", "holiday.delete", "override.create", "override.delete",
+                        "override.shorten")
 REPORT_ACTIONS = ("report.create", "report.update")
 
 
@@ -157,8 +161,8 @@ def _latest_events(scope: Scope, limit: int):
     moment of each one's first public event."""
     kinds = list(KINDS)
     query = (select(AuditEvent)
-             .where(AuditEvent.public.is_(True), AuditEvent.object_type.in_(kinds),
-                    AuditEvent.object_id.is_not(None))
+             .where(AuditEvent.public.is_(True), AuditEvent.action.in_(AVAILABILITY_ACTIONS),
+                    AuditEvent.object_type.in_(kinds), AuditEvent.object_id.is_not(None))
              .options(joinedload(AuditEvent.actor), joinedload(AuditEvent.unit))
              .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
     if not scope.everyone:
@@ -181,8 +185,8 @@ def _latest_events(scope: Scope, limit: int):
         if ids:
             rows = db.session.execute(
                 select(AuditEvent.object_id, func.min(AuditEvent.at))
-                .where(AuditEvent.public.is_(True), AuditEvent.object_type == kind,
-                       AuditEvent.object_id.in_(ids))
+                .where(AuditEvent.public.is_(True), AuditEvent.action.in_(AVAILABILITY_ACTIONS),
+                       AuditEvent.object_type == kind, AuditEvent.object_id.in_(ids))
                 .group_by(AuditEvent.object_id))
             first.update({(kind, object_id): aware(at) for object_id, at in rows})
     return latest, first

@@ -34,7 +34,7 @@ TAG_DATE = "2025"  # the authority's date in every tag: URI; never change it
 EMPTY_FEED_UPDATED = datetime.fromisoformat("2025-01-01T00:00:00+07:00")
 
 # The public events that change when a unit serves (reports have their own lists).
-AVAILABILITY_ACTIONS = ("override.create", "override.delete", "override.shorten")
+STAFF_CHANGE_ACTIONS = ("override.create", "override.delete", "override.shorten")
 
 
 def tag_authority() -> str:
@@ -54,7 +54,7 @@ def tag(specific: str) -> str:
 def recent_public_changes(unit_id: int, limit: int = 5) -> list[dict]:
     """A unit's latest availability changes, for its page: by which agency, when, and what."""
     return [{"by": public_actor(event), "at": event.at, "text": describe(event)}
-            for event in feed_entries.public_events(limit=limit, unit_id=unit_id, actions=AVAILABILITY_ACTIONS)]
+            for event in feed_entries.public_events(limit=limit, unit_id=unit_id, actions=STAFF_CHANGE_ACTIONS)]
 
 
 @bp.app_template_global()
