@@ -281,3 +281,17 @@ def test_a_phase_older_than_the_trail_is_dated_at_its_first_day(app, client):
     assert entry.updated == "2025-01-01T00:00:00+07:00"
     assert entry.title == "Tahap kebijakan “Pola kerja normal”, 1 Jan 2025–31 Okt 2025"
     assert entry.author == "admin kota (BKPSDM)"
+
+
+def test_the_opd_page_macros_link_the_agency_feed(app):
+    """For the OPD page of another branch: what its template includes."""
+    with app.app_context():
+        agency = f.opd("Disdukcapil")
+        db.session.commit()
+        with app.test_request_context("/?lang=en"):
+            from flask import render_template_string
+
+            html = render_template_string('{% from "feeds/_links.html" import opd_head_link, opd_follow %}'
+                                          "{{ opd_head_link(opd) }}{{ opd_follow(opd) }}", opd=agency)
+    assert html.count('href="/opd/disdukcapil/feed.atom?lang=en"') == 2
+    assert 'rel="alternate" type="application/atom+xml"' in html and "Follow changes" in html
