@@ -142,6 +142,11 @@ def availability_entries(scope: Scope = Scope(), limit: int = FEED_SIZE) -> list
             entry = _override_entry(overrides.get(object_id), event)
         if entry is not None:
             entries.append(_with_published(entry, first.get((kind, object_id))))
+    # Phases and holidays with no recorded change at all get their own fixed date.
+    seen |= {(kind, object_id) for kind, object_id in db.session.execute(
+        select(AuditEvent.object_type, AuditEvent.object_id).distinct()
+        .where(AuditEvent.public.is_(True), AuditEvent.action.in_(AVAILABILITY_ACTIONS),
+               AuditEvent.object_type.in_(("PolicyPhase", "Holiday"))))}
     now = start_of(today() + timedelta(days=1))  # objects dated up to the end of today are listed
     for phase in phases.values():
         if ("PolicyPhase", phase.id) not in seen and scope.affected_by_phase({o.id for o in phase.exempt_opds}):
@@ -149,7 +154,7 @@ def availability_entries(scope: Scope = Scope(), limit: int = FEED_SIZE) -> list
             if moment < now:
                 entries.append(_phase_entry(phase, None, scope, moment))
     if scope.affected_by_holiday():
-        for holiday in _quiet_holidays(seen, now):
+        for holiday in _quiet_holidays(seen):
             entries.append(_holiday_entry(holiday, None, scope, start_of(date(holiday.day.year, 1, 1))))
     entries = [entry for entry in entries if entry is not None]
     entries.sort(key=lambda entry: (entry.updated, entry.about or date.min, entry.key), reverse=True)
@@ -192,7 +197,7 @@ def _latest_events(scope: Scope, limit: int):
     return latest, first
 
 
-def _quiet_holidays(seen: set, now: datetime) -> Iterable[Holiday]:
+def _quiet_holidays(seen: set) -> Iterable[Holiday]:
     """Holidays without a public change (national ones): those of the last twelve months and the
     rest of this year (next year's appear on 1 January)."""
     earliest = today() - timedelta(days=QUIET_HOLIDAY_DAYS)
