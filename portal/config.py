@@ -93,6 +93,9 @@ class Defaults:
     # The portal's public address, e.g. https://layanan.bekasikota.go.id (no trailing slash): feeds,
     # Open311, OpenAPI, iCal and e-mails link there. None (development): the request's own address.
     PUBLIC_URL = None
+    # The authority of the Atom feeds' tag: ids (portal/feeds): never change it once published.
+    # None: PUBLIC_URL's host name, else layanan.bekasikota.go.id (never the request's Host header).
+    FEED_TAG_AUTHORITY = None
     # Host names the portal answers to (Flask's setting; a leading dot allows subdomains); any other
     # Host header gets a 400. None accepts every host: set it in production.
     TRUSTED_HOSTS = None

@@ -77,7 +77,7 @@ def test_a_request_posted_through_open311_gets_a_code_and_reaches_the_right_queu
     login(client, world.admin_b)
     assert code in client.get("/admin/laporan").get_data(as_text=True)
     client.post("/admin/logout")
-    for url in ("/laporan", f"/unit/{world.unit_b}", "/feed.atom", f"{API}/requests.json"):
+    for url in ("/laporan", f"/unit/{world.unit_b}", "/laporan/feed.atom", f"{API}/requests.json"):
         assert code in client.get(url).get_data(as_text=True), url
 
 
