@@ -80,6 +80,11 @@ def new():
             report, created = service.submit(form.new_report(units, "web"),
                                              prefix=current_app.config["REPORT_CODE_PREFIX"],
                                              max_links=current_app.config["REPORT_SPAM_MAX_LINKS"])
+            if created and form.notify_answer.data and form.email.data and not report.is_spam:
+                from ..i18n import lang
+                from ..subscriptions.service import watch_report
+
+                watch_report(report, form.email.data, lang())
             if created:
                 flash(_("Your report has been received. Keep its tracking code: %(code)s",
                         code=report.code), "success")
