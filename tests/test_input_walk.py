@@ -173,7 +173,7 @@ def path_values(world) -> dict[str, str]:
             "code": world.report_a.code, "holiday_id": str(world.holiday.id), "opd_id": str(world.opd_a.id),
             "user_id": str(world.admin_a.id), "phase_id": str(world.phase.id), "slug": world.unit_a.slug,
             "name": "description", "request_id": world.report_a.code, "service_code": "no_staff",
-            "fmt": "json"}
+            "fmt": "json", "token": "bukan-token"}
 
 
 def build_path(rule: Rule, values: dict[str, str]) -> str:

@@ -361,3 +361,14 @@ def test_mail_settings_come_from_the_environment(monkeypatch):
         from_environment({}, {"MAIL_PORT": "smtp"})
     with pytest.raises(RuntimeError, match="not both"):
         from_environment({}, {"MAIL_USE_TLS": "1", "MAIL_USE_SSL": "1"})
+
+
+def test_the_send_mail_timer_runs_the_command_every_minute(app):
+    from pathlib import Path
+
+    deploy = Path(__file__).parent.parent / "deploy" / "systemd"
+    service = (deploy / "portal-send-mail.service").read_text()
+    command = re.search(r"^ExecStart=\S+/flask --app portal (\S+)$", service, re.M).group(1)
+    assert command == "send-mail" and command in app.cli.commands
+    assert "Type=oneshot" in service  # never two senders at once on one machine
+    assert "OnUnitActiveSec=1min" in (deploy / "portal-send-mail.timer").read_text()
