@@ -85,6 +85,7 @@ def test_subscribe_confirm_staff_change_unsubscribe_round_trip(app, client, runn
     assert confirmation.message["Subject"] == "Konfirmasi langganan Anda: Portal Layanan Kota Bekasi"
     assert "Loket Rahasia Kranji" in confirmation.body
     assert confirmation.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert link_after("alamat Anda dihapus):", confirmation.body) == confirmation.message["List-Unsubscribe"][1:-1]
     subscribe(client, runner, smtp, "resident@example.org", lang="en", units=[world.slug_a])
     subscribe(client, runner, smtp, "tetangga@example.org", units=[world.slug_b])  # another unit
 
@@ -372,3 +373,23 @@ def test_the_send_mail_timer_runs_the_command_every_minute(app):
     assert command == "send-mail" and command in app.cli.commands
     assert "Type=oneshot" in service  # never two senders at once on one machine
     assert "OnUnitActiveSec=1min" in (deploy / "portal-send-mail.timer").read_text()
+
+
+@pytest.mark.config(TODAY=date(2026, 1, 1))
+def test_a_new_phase_sends_one_digest_with_its_days(app, client, runner, smtp, world):
+    from portal.policy import PhaseDraft
+    from portal.schedule import RuleKind
+
+    from .staff import phase_form_data
+
+    subscribe(client, runner, smtp, "warga@example.org", lang="en", units=[world.slug_a])
+    draft = PhaseDraft(name="Uji Jumat", starts_on=date(2026, 1, 5), ends_on=date(2026, 1, 16),
+                       rule=RuleKind.WFH_WEEKDAYS, wfh_weekdays=frozenset({4}), exempt_opd_ids=frozenset())
+    sign_in(client, world.city)
+    saved = client.post("/admin/tahap/baru", data={**phase_form_data(draft), "save": "1",
+                                                   "preview_token": draft.token(None)})
+    assert saved.status_code == 303
+    assert send_mail(runner).exit_code == 0
+    [mail] = smtp.inbox.take()
+    assert "Friday, 9 January 2026: Online only, 08:00–15:00. Uji Jumat: civil servants work from home" in mail.body
+    assert "16 January" not in mail.body  # beyond the 14 days from today

@@ -21,6 +21,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from .. import availability, schedule
@@ -117,13 +118,7 @@ def subscribe(email: str, language: str, wanted: Wanted) -> bool:
 
     The visitor's answer is the same whether the address was known or not. Returns whether a
     confirmation e-mail was queued (False beyond SUBSCRIBE_CONFIRMATIONS_PER_DAY for the address)."""
-    digest = address_hash(email)
-    subscriber = db.session.scalar(select(Subscriber).filter_by(email_hash=digest))
-    if subscriber is None:
-        subscriber = Subscriber(email=email.strip(), email_hash=digest, language=language,
-                                nonce=secrets.token_hex(16), confirmations_sent=0)
-        db.session.add(subscriber)
-        db.session.flush()
+    subscriber = subscriber_for(email, language)
     existing = {target_key(target): target for target in subscriber.targets}
     at = now()
     for values in wanted.targets():
@@ -138,11 +133,30 @@ def subscribe(email: str, language: str, wanted: Wanted) -> bool:
         with in_language(language):
             outbox.enqueue(subscriber.email, _("Confirm your subscription: Portal Layanan Kota Bekasi"),
                            render_template("mail/confirm.txt", wanted=wanted, hours=confirm_hours(),
-                                           confirm_url=confirm_url(subscriber, language)),
+                                           confirm_url=confirm_url(subscriber, language),
+                                           unsubscribe_url=unsubscribe_url(SUBSCRIBER, subscriber)),
                            kind="confirm", unsubscribe_url=unsubscribe_url(SUBSCRIBER, subscriber),
                            subscriber_id=subscriber.id)
     db.session.commit()
     return queued
+
+
+def subscriber_for(email: str, language: str) -> Subscriber:
+    """The subscriber of this address, made when new (two requests at once: the second reads the first)."""
+    digest = address_hash(email)
+    for _attempt in range(2):
+        subscriber = db.session.scalar(select(Subscriber).filter_by(email_hash=digest))
+        if subscriber is not None:
+            return subscriber
+        subscriber = Subscriber(email=email.strip(), email_hash=digest, language=language,
+                                nonce=secrets.token_hex(16), confirmations_sent=0)
+        db.session.add(subscriber)
+        try:
+            db.session.flush()
+            return subscriber
+        except IntegrityError:
+            db.session.rollback()
+    raise RuntimeError("subscriber could not be stored")
 
 
 def may_send_confirmation(subscriber: Subscriber) -> bool:
