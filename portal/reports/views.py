@@ -14,8 +14,10 @@ from .. import htmx
 from ..clock import today
 from ..errors import bad_request, not_found
 from ..extensions import db, limiter
+from ..i18n import lang
 from ..models import Opd, ReportCategory, ReportStatus, ServiceUnit, Visibility
 from ..params import choice_arg, date_arg, int_arg, slug_arg
+from ..subscriptions.service import watch_report
 from . import service, words
 from .forms import (CHECKED_FIELDS, DESCRIPTION_MAX, DESCRIPTION_MIN, TOKEN, ReportForm, TrackForm,
                     unit_choices)
@@ -81,9 +83,6 @@ def new():
                                              prefix=current_app.config["REPORT_CODE_PREFIX"],
                                              max_links=current_app.config["REPORT_SPAM_MAX_LINKS"])
             if created and form.notify_answer.data and form.email.data and not report.is_spam:
-                from ..i18n import lang
-                from ..subscriptions.service import watch_report
-
                 watch_report(report, form.email.data, lang())
             if created:
                 flash(_("Your report has been received. Keep its tracking code: %(code)s",

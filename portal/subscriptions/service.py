@@ -29,7 +29,7 @@ from ..clock import now, today
 from ..extensions import db
 from ..mail import outbox
 from ..mail.models import OutboxMessage
-from ..models import Kecamatan, Opd, Report, ServiceUnit
+from ..models import Kecamatan, Opd, Report, ReportStatus, ServiceUnit
 from ..urls import external_url
 from .models import ReportWatch, Subscriber, SubscriptionTarget
 
@@ -372,8 +372,7 @@ def report_answered(report: Report, status: str, message: str) -> int:
     """Queue the public answer for whoever watches ``report`` (in the staff's transaction)."""
     if report.is_spam or not message:
         return 0
-    from ..reports.words import STATUS_LABELS
-    from ..models import ReportStatus
+    from ..reports.words import STATUS_LABELS  # reports import this module: not at the top
 
     watches = db.session.scalars(select(ReportWatch).filter_by(report_id=report.id)).all()
     for watch in watches:
