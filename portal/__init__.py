@@ -64,6 +64,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
             app.config["CACHE_REDIS_URL"] = os.environ["CACHE_REDIS_URL"]
         if os.environ.get("PORTAL_ENV"):
             app.config["PORTAL_ENV"] = os.environ["PORTAL_ENV"]
+        from .mail.settings import from_environment as mail_from_environment
+
+        mail_from_environment(app.config)  # MAIL_SERVER, MAIL_PORT, ... without the FLASK_ prefix
     else:
         app.config.update(test_config)
     production.check(app.config)  # before the development fallbacks below
@@ -113,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from .public.views import bp as public_bp
     from .reports.views import bp as reports_bp
     from .statistik.views import bp as statistik_bp
+    from .subscriptions.views import bp as subscriptions_bp
     from .survey.views import bp as survey_bp
 
     app.register_blueprint(public_bp)
@@ -125,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(survey_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(ops_bp)
+    app.register_blueprint(subscriptions_bp)
 
 
 @event.listens_for(Engine, "connect")

@@ -111,6 +111,26 @@ class Defaults:
     STATIC_MAX_AGE = 365 * 24 * 3600  # static URLs carry a content hash (?v=)
     HEAVY_RATE_LIMIT = "120 per minute"  # rendered /jadwal, /statistik*, CSV, statistics API per IP
 
+    # E-mail (portal/mail, portal/subscriptions). MAIL_* also come from the environment without
+    # the FLASK_ prefix (portal/mail/settings.py). Messages wait in a queue table for send-mail.
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS after connecting (port 587)
+    MAIL_USE_SSL = False  # TLS from the start (port 465)
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_FROM = "Portal Layanan Kota Bekasi <noreply@localhost>"
+    MAIL_TIMEOUT = 30  # seconds for each SMTP operation
+    MAIL_MAX_ATTEMPTS = 10  # then the message is kept as dead for operators
+    MAIL_RETRY_SECONDS = 60  # first retry after a failure, doubling each time...
+    MAIL_RETRY_MAX_SECONDS = 6 * 3600  # ...up to this
+    MAIL_BATCH = 1000  # messages sent by one run of send-mail at most
+    MAIL_DEAD_KEEP_DAYS = 30  # dead messages (with their address) are erased after this
+    SUBSCRIBE_CONFIRM_HOURS = 48  # the confirmation link expires; unconfirmed rows are erased then
+    SUBSCRIBE_CONFIRMATIONS_PER_DAY = 5  # confirmation e-mails to one address per day at most
+    SUBSCRIBE_RATE_LIMIT = "10 per minute; 60 per hour"  # subscription form posts per IP address
+    SUBSCRIBE_NOTIFY_DAYS = 14  # a staff change of a day this far ahead (from today) is e-mailed
+
 
 def database_uri(instance_path: str) -> str:
     """The database URL from DATABASE_URL, else an SQLite file in the instance folder."""

@@ -34,7 +34,7 @@ from .extensions import cache, db, limiter
 from .i18n import LANG_COOKIE, language_consulted, select_locale
 
 # Blueprints and endpoints that are never stored by anyone (personal data, CSRF forms, staff).
-NO_STORE_BLUEPRINTS = {"admin", "auth"}
+NO_STORE_BLUEPRINTS = {"admin", "auth", "subscriptions"}  # subscriptions: e-mail addresses, tokens
 NO_STORE_ENDPOINTS = {
     "reports.new",  # the report form carries a CSRF token bound to the visitor's session
     "reports.track",  # a report found by its tracking code: its description may be personal

@@ -25,7 +25,8 @@ from .staff import TODAY, build_world, sign_in
 
 pytestmark = pytest.mark.config(TODAY=TODAY)
 GZIP = {"Accept-Encoding": "gzip"}
-ANONYMOUS_FORMS = {"reports.new", "survey.survey"}  # a form to submit: its CSRF token needs a session
+# Forms to submit: their CSRF token needs a session.
+ANONYMOUS_FORMS = {"reports.new", "survey.survey", "subscriptions.index", "subscriptions.confirm"}
 STAFF_BLUEPRINTS = {"admin", "auth"}
 
 
@@ -71,7 +72,7 @@ def demo_values(app) -> dict[str, str]:
         report = db.session.scalars(select(Report).where(Report.visibility == "public", Report.is_spam.is_(False))
                                     .order_by(Report.id)).first()
         return {"slug": unit.slug, "opd_slug": unit.opd.slug, "code": report.code, "request_id": report.code, "fmt": "json",
-                "service_code": "closed", "name": "description"}
+                "service_code": "closed", "name": "description", "token": "bukan-token"}
 
 
 def public_get_rules(app):
@@ -257,6 +258,8 @@ def test_staff_pages_and_personal_data_are_never_stored(app, client):
     assert client.get("/admin/login").headers["Cache-Control"] == "no-store"
     assert client.get(f"/lapor/{code}").headers["Cache-Control"] == "no-store"
     assert client.get(f"/open311/v2/requests/{code}.json").headers["Cache-Control"] == "no-store"
+    for url in ["/langganan", "/langganan/konfirmasi/bukan-token", "/langganan/berhenti/bukan-token"]:
+        assert client.get(url).headers["Cache-Control"] == "no-store", url  # e-mail addresses, tokens
     with app.app_context():
         city = db.session.scalars(select(User).where(User.role == "city_admin")).first().id
     sign_in(client, city)

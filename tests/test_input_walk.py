@@ -174,7 +174,7 @@ def path_values(world) -> dict[str, str]:
             "user_id": str(world.admin_a.id), "phase_id": str(world.phase.id), "slug": world.unit_a.slug,
             "answer_id": str(world.answer_a.id),
             "name": "description", "request_id": world.report_a.code, "service_code": "no_staff",
-            "fmt": "json", "opd_slug": world.opd_a.slug}
+            "fmt": "json", "opd_slug": world.opd_a.slug, "token": "bukan-token"}
 
 
 def build_path(rule: Rule, values: dict[str, str]) -> str:

@@ -14,8 +14,10 @@ from .. import htmx
 from ..clock import today
 from ..errors import bad_request, not_found
 from ..extensions import db, limiter
+from ..i18n import lang
 from ..models import Opd, ReportCategory, ReportStatus, ServiceUnit, Visibility
 from ..params import choice_arg, date_arg, int_arg, slug_arg
+from ..subscriptions.service import watch_report
 from . import service, words
 from .forms import (CHECKED_FIELDS, DESCRIPTION_MAX, DESCRIPTION_MIN, TOKEN, ReportForm, TrackForm,
                     unit_choices)
@@ -81,6 +83,8 @@ def new():
             report, created = service.submit(form.new_report([chosen], "web"),
                                              prefix=current_app.config["REPORT_CODE_PREFIX"],
                                              max_links=current_app.config["REPORT_SPAM_MAX_LINKS"])
+            if created and form.notify_answer.data and form.email.data and not report.is_spam:
+                watch_report(report, form.email.data, lang())
             if created:
                 flash(_("Your report has been received. Keep its tracking code: %(code)s",
                         code=report.code), "success")
