@@ -1,7 +1,7 @@
 """mail queue and e-mail subscriptions
 
 Revision ID: 62ea417186cd
-Revises: 6fb9a531bdf8
+Revises: 69292929441e
 Create Date: 2026-12-03 14:12:30.064104
 
 """
@@ -13,7 +13,7 @@ import portal.models.types
 
 # revision identifiers, used by Alembic.
 revision = '62ea417186cd'
-down_revision = '6fb9a531bdf8'
+down_revision = '69292929441e'
 branch_labels = None
 depends_on = None
 

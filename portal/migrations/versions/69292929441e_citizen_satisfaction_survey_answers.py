@@ -4,7 +4,7 @@ One row per answer of the Survei Kepuasan Masyarakat (PermenPANRB 14/2017): nine
 the visit, an optional suggestion (moderated) and an optional respondent profile; never a name.
 
 Revision ID: 69292929441e
-Revises: 6fb9a531bdf8
+Revises: b7c4d2e9a1f0
 Create Date: 2026-12-03 14:09:32.783632
 
 """
@@ -16,7 +16,7 @@ import portal.models.types
 
 # revision identifiers, used by Alembic.
 revision = '69292929441e'
-down_revision = '6fb9a531bdf8'
+down_revision = 'b7c4d2e9a1f0'
 branch_labels = None
 depends_on = None
 
