@@ -393,3 +393,14 @@ def test_a_new_phase_sends_one_digest_with_its_days(app, client, runner, smtp, w
     [mail] = smtp.inbox.take()
     assert "Friday, 9 January 2026: Online only, 08:00–15:00. Uji Jumat: civil servants work from home" in mail.body
     assert "16 January" not in mail.body  # beyond the 14 days from today
+
+
+def test_subscribing_sending_and_unsubscribing_leave_the_public_pages_cached(app, client, runner, smtp, world):
+    from portal import data_version
+
+    with app.app_context():
+        before = data_version.current(db.session)
+    mail = subscribe(client, runner, smtp, "warga@example.org", units=[world.slug_a])
+    assert app.test_client().post(path_of(mail.message["List-Unsubscribe"][1:-1])).status_code == 200
+    with app.app_context():
+        assert data_version.current(db.session) == before  # private tables: no public page changed

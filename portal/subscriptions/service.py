@@ -334,27 +334,36 @@ def notify_changes(before: Snapshot) -> int:
     for target in targets:
         subscribers[target.subscriber_id] = target.subscriber
         followed[target.subscriber_id].update(unit_id for unit_id, unit in units.items() if target.covers(unit))
+    rendered: dict[tuple, tuple[str, str]] = {}  # one rendering per language and set of units
     for subscriber_id, unit_ids in followed.items():
         subscriber = subscribers[subscriber_id]
-        items = sorted(((units[unit_id], changed[unit_id]) for unit_id in unit_ids),
-                       key=lambda item: item[0].name)
-        queue_digest(subscriber, items)
+        key = (subscriber.language, frozenset(unit_ids))
+        if key not in rendered:
+            items = sorted(((units[unit_id], changed[unit_id]) for unit_id in unit_ids),
+                           key=lambda item: item[0].name)
+            rendered[key] = render_digest(subscriber.language, items)
+        subject, body = rendered[key]
+        link = unsubscribe_url(SUBSCRIBER, subscriber)
+        outbox.enqueue(subscriber.email, subject, body.replace(UNSUBSCRIBE_PLACEHOLDER, link), kind="digest",
+                       unsubscribe_url=link, subscriber_id=subscriber.id)
     db.session.commit()
     return len(followed)
 
 
-def queue_digest(subscriber: Subscriber, items: list[tuple[ServiceUnit, list[schedule.DayStatus]]]) -> None:
-    with in_language(subscriber.language):
+UNSUBSCRIBE_PLACEHOLDER = "\x00unsubscribe\x00"
+
+
+def render_digest(language: str, items: list[tuple[ServiceUnit, list[schedule.DayStatus]]]) -> tuple[str, str]:
+    """(subject, body) of a digest; the body holds UNSUBSCRIBE_PLACEHOLDER for the subscriber's link."""
+    with in_language(language):
         first = items[0][0].name
         subject = (_("Service status changed: %(unit)s", unit=first) if len(items) == 1
                    else _("Service status changed: %(unit)s and %(num)d more", unit=first, num=len(items) - 1))
         body = render_template("mail/digest.txt", items=items,
-                               unit_url=lambda unit: external_url("public.unit", slug=unit.slug,
-                                                                  lang=subscriber.language),
-                               subscribe_url=external_url("subscriptions.index", lang=subscriber.language),
-                               unsubscribe_url=unsubscribe_url(SUBSCRIBER, subscriber))
-        outbox.enqueue(subscriber.email, subject, body, kind="digest",
-                       unsubscribe_url=unsubscribe_url(SUBSCRIBER, subscriber), subscriber_id=subscriber.id)
+                               unit_url=lambda unit: external_url("public.unit", slug=unit.slug, lang=language),
+                               subscribe_url=external_url("subscriptions.index", lang=language),
+                               unsubscribe_url=UNSUBSCRIBE_PLACEHOLDER)
+    return subject, body
 
 
 # --- report answers ------------------------------------------------------------------------
