@@ -415,10 +415,15 @@ def what_happened(item: HistoryDay) -> str:
     """What broke the day's promise, or that it was kept, in one or two sentences."""
     parts = []
     if item.reports:
-        categories = ", ".join(dict.fromkeys(category_label(r.category) for r in item.reports))
-        parts.append(ngettext("%(num)d disruption report confirmed by staff (%(what)s).",
-                              "%(num)d disruption reports confirmed by staff (%(what)s).",
-                              len(item.reports), what=categories))
+        # Confidential reports are counted, never described (as on /statistik).
+        categories = ", ".join(dict.fromkeys(category_label(r.category) for r in item.reports if r.code))
+        if categories:
+            parts.append(ngettext("%(num)d disruption report confirmed by staff (%(what)s).",
+                                  "%(num)d disruption reports confirmed by staff (%(what)s).",
+                                  len(item.reports), what=categories))
+        else:
+            parts.append(ngettext("%(num)d disruption report confirmed by staff.",
+                                  "%(num)d disruption reports confirmed by staff.", len(item.reports)))
     for change in item.changes:
         parts.append(_("Staff changed the status on the day itself, at %(time)s; published that "
                        "morning: %(status)s.", time=clock(change.at.time()),

@@ -18,10 +18,13 @@ def ctx_id(app):
 def test_plural_sentences_are_indonesian(ctx_id):
     day = date(2025, 11, 6)
     status = schedule.DayStatus(day, Status.OPEN, Source.REGULAR)
-    reports = (ConfirmedReport(1, day, "no_staff"), ConfirmedReport(1, day, "no_staff"))
+    reports = (ConfirmedReport(1, day, "no_staff", "BKS-1"), ConfirmedReport(1, day, "no_staff", "BKS-2"),
+               ConfirmedReport(1, day, "wrong_info"))  # confidential (no public code): counted, not described
     item = HistoryDay(day, status, status, reports)
-    assert history.what_happened(item) == ("Janji tidak ditepati: 2 laporan gangguan dikonfirmasi petugas "
+    assert history.what_happened(item) == ("Janji tidak ditepati: 3 laporan gangguan dikonfirmasi petugas "
                                            "(Tidak ada petugas yang melayani).")
+    confidential = HistoryDay(day, status, status, reports[2:])
+    assert history.what_happened(confidential) == "Janji tidak ditepati: 1 laporan gangguan dikonfirmasi petugas."
     row = OpdDay(day, {Status.OPEN: 2}, [(1, item), (2, item)])
     [bar] = history.opd_bars([row], {1: "Loket A", 2: "Loket B"})
     assert bar.text.endswith("Janji tidak ditepati di 2 unit: Loket A, Loket B.")
