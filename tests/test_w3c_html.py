@@ -126,6 +126,7 @@ def run_vnu(documents: dict[str, str], folder: Path) -> dict[str, list[str]]:
         names[path.name] = name
     done = subprocess.run([*vnu_command(), *sorted(str(p) for p in folder.glob("*.html"))],
                           capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stderr or done.stdout)
     errors: dict[str, list[str]] = {}
     for message in report["messages"]:
