@@ -97,8 +97,8 @@ def rendered_pages(app) -> dict[str, str]:
             if url == "/admin/login":  # last: signed out
                 sign_in(client, None)
             response = client.post(url + ("&" if "?" in url else "?") + f"lang={lang}", data=data)
-            assert response.status_code in (200, 303, 400), (url, response.status_code)
-            if response.mimetype == "text/html" and response.status_code in (200, 400):
+            assert response.status_code < 500, (url, response.status_code)
+            if response.mimetype == "text/html" and not 300 <= response.status_code < 400:
                 documents[f"{lang} POST {url} {sorted(data)[:3]}"] = response.get_data(as_text=True)
     return documents
 
