@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 
 from . import config as defaults
 from . import production
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, csrf, db, init_migrations, limiter, login_manager
 from .extensions import htmx as htmx_extension  # not "htmx": portal.htmx is a module
 
 
@@ -64,6 +64,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
             app.config["CACHE_REDIS_URL"] = os.environ["CACHE_REDIS_URL"]
         if os.environ.get("PORTAL_ENV"):
             app.config["PORTAL_ENV"] = os.environ["PORTAL_ENV"]
+        from .mail.settings import from_environment as mail_from_environment
+
+        mail_from_environment(app.config)  # MAIL_SERVER, MAIL_PORT, ... without the FLASK_ prefix
     else:
         app.config.update(test_config)
     production.check(app.config)  # before the development fallbacks below
@@ -84,7 +87,8 @@ def init_extensions(app: Flask) -> None:
     from .i18n import select_locale
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    if os.environ.get("FLASK_RUN_FROM_CLI") == "true" or app.testing:  # not in a web worker
+        init_migrations(app)
     csrf.init_app(app)
     limiter.init_app(app)
     htmx_extension.init_app(app)
@@ -112,6 +116,8 @@ def register_blueprints(app: Flask) -> None:
     from .public.views import bp as public_bp
     from .reports.views import bp as reports_bp
     from .statistik.views import bp as statistik_bp
+    from .subscriptions.views import bp as subscriptions_bp
+    from .survey.views import bp as survey_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(feeds_bp)
@@ -120,8 +126,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/admin")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(statistik_bp)
+    app.register_blueprint(survey_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(ops_bp)
+    app.register_blueprint(subscriptions_bp)
 
 
 @event.listens_for(Engine, "connect")

@@ -8,15 +8,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from . import schedule
+from . import schedule, timeline
+from .clock import today
 from .extensions import db
-from .i18n import clock, lang, weekday_name
+from .i18n import clock, lang, medium_date, weekday_name
 from .models import Holiday, Kecamatan, Opd, Override, PolicyPhase, ServiceUnit
 from .schedule import RuleKind, Source, Status
 
@@ -134,6 +135,43 @@ def unit_outlook(unit: ServiceUnit, start: date, count: int, horizon: int = 366)
     return calendar.days(facts, start, count), calendar.next_onsite_day(facts, start, horizon)
 
 
+@dataclass
+class PhaseTimeline:
+    """The timeline of every policy phase seen from a day, and the exempt agencies' names."""
+
+    timeline: timeline.Timeline
+    exempt: dict[int, list[str]]  # phase id -> names of the exempt agencies
+    earliest: date  # the pages accept dates in [earliest, latest] (MAX_DAYS_FROM_TODAY)
+    latest: date
+
+    def reachable(self, day: date | None) -> bool:
+        return day is not None and self.earliest <= day <= self.latest
+
+    def exempt_text(self, phase: schedule.Phase) -> str:
+        names = self.exempt.get(phase.id, [])
+        if not names:
+            return _("No agency is exempt.")
+        return _("Exempt agencies (regular hours): %(names)s.", names=", ".join(names))
+
+
+def load_timeline(day: date) -> PhaseTimeline:
+    """Every policy phase, with the holidays that decide the representative day of each."""
+    phases = db.session.scalars(select(PolicyPhase).options(selectinload(PolicyPhase.exempt_opds))
+                                .order_by(PolicyPhase.starts_on, PolicyPhase.id)).all()
+    facts = [phase.as_schedule_phase() for phase in phases]
+    holidays = {}
+    if facts:
+        first = min(phase.starts_on for phase in facts)
+        last = max(phase.ends_on or phase.starts_on + timedelta(days=timeline.OPEN_ENDED_SAMPLE_DAYS)
+                   for phase in facts)
+        holidays = {holiday.day: holiday.as_schedule_holiday() for holiday in db.session.scalars(
+            select(Holiday).where(Holiday.day.between(first, last)))}
+    limit = timedelta(days=current_app.config["MAX_DAYS_FROM_TODAY"])
+    return PhaseTimeline(timeline.build(facts, holidays, day),
+                         {phase.id: [opd.name for opd in phase.exempt_opds] for phase in phases},
+                         today() - limit, today() + limit)
+
+
 # --- words for citizens -------------------------------------------------------------------
 
 
@@ -143,6 +181,13 @@ def phase_name(phase: schedule.Phase) -> str:
 
 def phase_note(phase: schedule.Phase) -> str:
     return (phase.note_en if lang() == "en" and phase.note_en else phase.note)
+
+
+def phase_dates(phase: schedule.Phase) -> str:
+    """1 Nov 2025 – 30 Nov 2025, or "from 1 Jan 2026" while the phase has no end."""
+    if phase.ends_on is None:
+        return _("from %(start)s, no end date set", start=medium_date(phase.starts_on))
+    return f"{medium_date(phase.starts_on)} – {medium_date(phase.ends_on)}"
 
 
 def holiday_name(holiday: schedule.Holiday) -> str:

@@ -6,7 +6,6 @@ import secrets
 
 import click
 from flask.cli import with_appcontext
-from flask_migrate import upgrade
 from sqlalchemy import select
 
 from .extensions import db
@@ -17,6 +16,12 @@ from .models import Opd, Role, User
 @with_appcontext
 def init_db_command():
     """Create or upgrade the database schema (Alembic migrations)."""
+    from flask import current_app
+    from flask_migrate import upgrade
+
+    from .extensions import init_migrations
+
+    init_migrations(current_app)
     upgrade()
     click.echo("Database schema is up to date.")
 

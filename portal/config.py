@@ -70,6 +70,11 @@ class Defaults:
     REPORT_MAX_AGE_DAYS = 90  # how long ago the visit may have been
     REPORT_SPAM_MAX_LINKS = 2  # a description with more web links is treated as spam
     REPORTS_PER_PAGE = 20
+    # Citizen satisfaction survey (SKM/IKM, PermenPANRB 14/2017), /survei.
+    SURVEY_MIN_SAMPLE = 30  # no IKM figure is published for fewer respondents than this
+    SURVEY_RATE_LIMIT = "10 per minute; 60 per hour"  # survey answers per IP
+    SURVEY_MAX_AGE_DAYS = 90  # how long ago the visit may have been
+    SURVEY_PUBLIC_SUGGESTIONS = 5  # approved suggestions shown on a unit page
     OPEN311_JURISDICTION = "bekasikota.go.id"
     OPEN311_CONTACT = "Pemerintah Kota Bekasi, https://bekasikota.go.id"
     OPEN311_MAX_DISTANCE_M = 300  # lat/long is matched to the nearest unit within this distance
@@ -88,6 +93,9 @@ class Defaults:
     # The portal's public address, e.g. https://layanan.bekasikota.go.id (no trailing slash): feeds,
     # Open311, OpenAPI, iCal and e-mails link there. None (development): the request's own address.
     PUBLIC_URL = None
+    # The authority of the Atom feeds' tag: ids (portal/feeds): never change it once published.
+    # None: PUBLIC_URL's host name, else layanan.bekasikota.go.id (never the request's Host header).
+    FEED_TAG_AUTHORITY = None
     # Host names the portal answers to (Flask's setting; a leading dot allows subdomains); any other
     # Host header gets a 400. None accepts every host: set it in production.
     TRUSTED_HOSTS = None
@@ -102,6 +110,26 @@ class Defaults:
     GZIP_MIN_SIZE = 1024  # text responses from this size are gzip'd when the client accepts it
     STATIC_MAX_AGE = 365 * 24 * 3600  # static URLs carry a content hash (?v=)
     HEAVY_RATE_LIMIT = "120 per minute"  # rendered /jadwal, /statistik*, CSV, statistics API per IP
+
+    # E-mail (portal/mail, portal/subscriptions). MAIL_* also come from the environment without
+    # the FLASK_ prefix (portal/mail/settings.py). Messages wait in a queue table for send-mail.
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS after connecting (port 587)
+    MAIL_USE_SSL = False  # TLS from the start (port 465)
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_FROM = "Portal Layanan Kota Bekasi <noreply@localhost>"
+    MAIL_TIMEOUT = 30  # seconds for each SMTP operation
+    MAIL_MAX_ATTEMPTS = 10  # then the message is kept as dead for operators
+    MAIL_RETRY_SECONDS = 60  # first retry after a failure, doubling each time...
+    MAIL_RETRY_MAX_SECONDS = 6 * 3600  # ...up to this
+    MAIL_BATCH = 1000  # messages sent by one run of send-mail at most
+    MAIL_DEAD_KEEP_DAYS = 30  # dead messages (with their address) are erased after this
+    SUBSCRIBE_CONFIRM_HOURS = 48  # the confirmation link expires; unconfirmed rows are erased then
+    SUBSCRIBE_CONFIRMATIONS_PER_DAY = 5  # confirmation e-mails to one address per day at most
+    SUBSCRIBE_RATE_LIMIT = "10 per minute; 60 per hour"  # subscription form posts per IP address
+    SUBSCRIBE_NOTIFY_DAYS = 14  # a staff change of a day this far ahead (from today) is e-mailed
 
 
 def database_uri(instance_path: str) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -39,3 +39,20 @@ def to_csv(header: Iterable[str], rows: Iterable[Iterable], bom: bool = True) ->
     writer.writerow([safe_cell(cell) for cell in header])
     writer.writerows([safe_cell(cell) for cell in row] for row in rows)
     return ("\ufeff" if bom else "") + out.getvalue()
+
+
+def csv_chunks(header: Iterable[str], rows: Iterable[Iterable], bom: bool = True,
+               rows_per_chunk: int = 2000) -> Iterator[str]:
+    """The same text as ``to_csv``, in pieces of a few thousand rows: a download of a million
+    rows is sent while it is read, never held whole in a worker's memory."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    out.write("\ufeff" if bom else "")
+    writer.writerow([safe_cell(cell) for cell in header])
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([safe_cell(cell) for cell in row])
+        if count % rows_per_chunk == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()

@@ -5,7 +5,6 @@ from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
@@ -29,10 +28,22 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 htmx = Htmx()
 cache = Cache()  # rendered public responses (portal/http_cache.py)
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def init_migrations(app) -> None:
+    """Alembic through Flask-Migrate (`flask db …`, `flask init-db`, the migration tests): bound
+    for the command line and tests only, since importing it costs every web worker about 10 MB
+    it never uses."""
+    if "migrate" in app.extensions:
+        return
+    import os
+
+    from flask_migrate import Migrate
+
+    Migrate(render_as_batch=True).init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))

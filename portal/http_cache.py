@@ -26,18 +26,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
 from flask import Flask, current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
 from . import clock, data_version
 from .extensions import cache, db, limiter
-from .i18n import LANG_COOKIE, select_locale
+from .i18n import LANG_COOKIE, language_consulted, select_locale
 
 # Blueprints and endpoints that are never stored by anyone (personal data, CSRF forms, staff).
-NO_STORE_BLUEPRINTS = {"admin", "auth"}
+NO_STORE_BLUEPRINTS = {"admin", "auth", "subscriptions"}  # subscriptions: e-mail addresses, tokens
 NO_STORE_ENDPOINTS = {
     "reports.new",  # the report form carries a CSRF token bound to the visitor's session
     "reports.track",  # a report found by its tracking code: its description may be personal
     "reports.find",
+    "survey.survey",  # the survey form: CSRF token of the visitor's session, the device cookie
+    "survey.thanks",  # shows the visitor's own flash message
     "open311.request_detail",  # the Open311 view of the same
     "public.healthz",  # a probe wants the truth now
     "ops.readyz",
@@ -80,6 +83,7 @@ def register(app: Flask) -> None:
     if app.config["CACHE_TYPE"] == "FileSystemCache":
         app.config.setdefault("CACHE_DIR", os.path.join(app.instance_path, "cache"))
     cache.init_app(app)
+    app.session_interface = SessionInterface()
     app.extensions["portal_release"] = release_id(app)
     app.before_request(answer_from_cache)
     app.after_request(finish_response)
@@ -98,6 +102,17 @@ def default_cache_type(app: Flask) -> str:
     if app.config.get("CACHE_REDIS_URL"):
         return "RedisCache"
     return "SimpleCache" if app.testing else "FileSystemCache"
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie session, except that merely looking into the empty session of a
+    visitor who sent no session cookie (Flask-Login does on every request) adds no
+    ``Vary: Cookie``: that visitor's answer does not depend on a session."""
+
+    def save_session(self, app, session, response):
+        if not session and not session.modified and self.get_cookie_name(app) not in request.cookies:
+            session.accessed = False
+        super().save_session(app, session, response)
 
 
 # --- which requests and responses may be shared ------------------------------------------------
@@ -157,6 +172,12 @@ def answer_from_cache():
         if request.if_none_match.contains_weak(etag_for(state, gzipped)):
             state.hit = True
             return not_modified(state, gzipped)
+    # If-Modified-Since counts only without If-None-Match (RFC 9110, 13.1.3). Dates have whole
+    # seconds: two changes within one second look alike to it (an ETag tells them apart).
+    if (not request.if_none_match and request.if_modified_since is not None
+            and state.last_modified <= request.if_modified_since):
+        state.hit = True
+        return not_modified(state, compressible_endpoint() and accepts_gzip())
     entry = cache_get(key)
     if entry is not None:
         state.hit = True
@@ -168,10 +189,18 @@ def not_modified(state: State, gzipped: bool) -> Response:
     """304 with the tag the client holds (its copy is the plain or the gzip variant)."""
     response = Response(status=304)
     set_validators(response, state, gzipped)
-    for header in HTMX_HEADERS:
+    # The Vary of this endpoint's 200 (every header that may change it until one was rendered).
+    for header in _vary_of.get(request.endpoint, (*HTMX_HEADERS, "Accept-Encoding", "Cookie")):
         response.vary.add(header)
-    response.vary.add("Accept-Encoding")
     return response
+
+
+# The Vary of the last answer each endpoint rendered: a 304 names the same headers as its 200.
+_vary_of: dict[str, tuple[str, ...]] = {}
+
+
+def compressible_endpoint() -> bool:
+    return "Accept-Encoding" in _vary_of.get(request.endpoint, ("Accept-Encoding",))
 
 
 def from_entry(entry: Entry, state: State) -> Response:
@@ -207,6 +236,14 @@ def finish_response(response: Response) -> Response:
     if no_store() or session.modified:
         response.headers["Cache-Control"] = "no-store"
         return compress(response)
+    if (state is not None and response.status_code == 200 and response.is_streamed
+            and "Set-Cookie" not in response.headers and not response.direct_passthrough):
+        # A streamed download (too big to keep): validators and public caching, never stored.
+        if language_consulted():
+            response.vary.add("Cookie")
+        _vary_of[request.endpoint] = tuple(response.vary)
+        set_validators(response, state, gzipped=False)
+        return keep_private_if_remembering_language(response)
     shareable = (state is not None and response.status_code == 200
                  and "Set-Cookie" not in response.headers and not response.is_streamed
                  and not response.direct_passthrough)
@@ -216,6 +253,11 @@ def finish_response(response: Response) -> Response:
         return compress(response)
     body = response.get_data()
     gzipped = gzip_body(body) if compressible(response, body) else None
+    # The language cookie changes an answer put in a language: a shared cache must key on it
+    # (stored with the entry, so that a hit and a 304 say the same).
+    if language_consulted():
+        response.vary.add("Cookie")
+    _vary_of[request.endpoint] = tuple(response.vary) + (("Accept-Encoding",) if gzipped is not None else ())
     if current_app.config["RESPONSE_CACHE"]:
         headers = [(name, value) for name, value in response.headers.items()
                    if name.lower() not in NOT_STORED_HEADERS]

@@ -10,6 +10,9 @@ from markupsafe import Markup
 
 LANG_COOKIE = "lang"
 LANG_COOKIE_AGE = 365 * 24 * 3600
+# Made to be shown inside other sites (an <img>, an <iframe>): ?lang= sets the language of that
+# answer only. No cookie, so the answer stays public and cacheable by proxies.
+NOT_REMEMBERED_ENDPOINTS = frozenset({"public.unit_badge", "public.unit_widget"})
 
 
 def select_locale() -> str:
@@ -17,7 +20,8 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     asked = request.args.get("lang")
     if asked in languages:
-        g.remember_lang = asked
+        if request.endpoint not in NOT_REMEMBERED_ENDPOINTS:
+            g.remember_lang = asked
         return asked
     remembered = request.cookies.get(LANG_COOKIE)
     if remembered in languages:
@@ -25,12 +29,19 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def language_consulted() -> bool:
+    """Whether this request's answer was put in a language (anything translated or formatted
+    asked for the locale): then the language cookie may change it."""
+    return getattr(g.get("_flask_babel"), "babel_locale", None) is not None
+
+
 def remember_language(response):
     lang = g.get("remember_lang")
     if lang and request.cookies.get(LANG_COOKIE) != lang:
         response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_AGE, samesite="Lax",
                             httponly=True, secure=request.is_secure)
-    response.vary.add("Cookie")
+    if language_consulted():  # the cookie chooses the language: a shared cache must key on it
+        response.vary.add("Cookie")
     return response
 
 

@@ -30,7 +30,7 @@ from .clock import zone
 from .clock import today as current_day
 from .extensions import db
 from .models import (Holiday, OperationalCost, Opd, OutputDay, OutputDayTotal, OutputIndicator, OutputQuantity,
-                     PolicyPhase, Report)
+                     PolicyPhase, Report, ReportTiming)
 from .workdays import add_working_days, is_working_day
 
 WFO, WFH = "wfo", "wfh"
@@ -261,7 +261,7 @@ class ReportFigures:
     answered: int = 0
     answered_within_target: int = 0
     pending: int = 0  # not answered yet, still within the target
-    hours_to_first_answer: tuple[float, ...] = ()
+    median_hours: float | None = None  # the median of the hours from a report to its first answer
 
     @property
     def due(self) -> int:
@@ -271,10 +271,6 @@ class ReportFigures:
     @property
     def share_within_target(self) -> float | None:
         return ratio(self.answered_within_target, self.due)
-
-    @property
-    def median_hours(self) -> float | None:
-        return median(self.hours_to_first_answer)
 
 
 def report_deadline(created_on: date, target_days: int, holidays: Container[date]) -> date:
@@ -299,7 +295,7 @@ def report_figures(facts: Iterable[ReportFact], target_days: int, holidays: Cont
                 within += 1
         elif today <= deadline:
             pending += 1
-    return ReportFigures(count, answered, within, pending, tuple(hours))
+    return ReportFigures(count, answered, within, pending, median(hours))
 
 
 # --- operational cost -------------------------------------------------------------------------
@@ -536,23 +532,56 @@ def week_rows(sums: RecordSums, start: date, end: date) -> list[WeekRow]:
     return rows
 
 
+@dataclass
+class ReportGroups:
+    """The report figures of a range: all reports, per OPD and per category."""
+
+    total: ReportFigures = field(default_factory=ReportFigures)
+    by_opd: dict[int, ReportFigures] = field(default_factory=dict)
+    by_category: dict[str, ReportFigures] = field(default_factory=dict)
+
+
+def report_groups(facts: Sequence[ReportFact], target_days: int, holidays: Container[date],
+                  today: date) -> ReportGroups:
+    """ReportGroups from plain facts (the raw path and the hand-made tests)."""
+    by_opd: dict[int, list[ReportFact]] = defaultdict(list)
+    by_category: dict[str, list[ReportFact]] = defaultdict(list)
+    for fact in facts:
+        by_opd[fact.opd_id].append(fact)
+        by_category[fact.category].append(fact)
+    return ReportGroups(
+        total=report_figures(facts, target_days, holidays, today),
+        by_opd={opd_id: report_figures(group, target_days, holidays, today) for opd_id, group in by_opd.items()},
+        by_category={category: report_figures(group, target_days, holidays, today)
+                     for category, group in sorted(by_category.items())},
+    )
+
+
+def overdue_after(today: date, target_days: int, holidays: Container[date]) -> date:
+    """The last creation date whose unanswered reports are past their deadline today: those
+    created later are still pending (a deadline never moves back as the creation date advances)."""
+    day = today - timedelta(days=1)
+    while report_deadline(day, target_days, holidays) >= today:
+        day -= timedelta(days=1)
+    return day
+
+
 def compute(*, start: date, end: date, today: date, records: Sequence[DayRecord] | None = None,
-            sums: RecordSums | None = None, reports: Sequence[ReportFact], costs: Sequence[CostFact],
+            sums: RecordSums | None = None, reports: Sequence[ReportFact] = (),
+            report_sums: ReportGroups | None = None, costs: Sequence[CostFact],
             phases: Sequence[schedule.Phase], all_phases: Sequence[schedule.Phase], holidays: Container[date],
             opds: Sequence[OpdInfo], expected_opd_ids: Iterable[int], target_days: int,
             sort: str = DEFAULT_SORT) -> Statistics:
     """All the figures of a range from plain facts (no database, no request): the day records
-    themselves or their sums (``expected_days_by_opd`` counted over ``expected_days()``)."""
+    themselves or their sums (``expected_days_by_opd`` counted over ``expected_days()``), and the
+    reports themselves or their figures (``report_sums``)."""
     expected_opd_ids = set(expected_opd_ids)
     expected = expected_days(start, end, today, holidays)
     if sums is None:
         sums = sum_records(records or (), set(expected))
-    reports_by_opd: dict[int, list[ReportFact]] = defaultdict(list)
-    by_category: dict[str, list[ReportFact]] = defaultdict(list)
-    for fact in reports:
-        reports_by_opd[fact.opd_id].append(fact)
-        by_category[fact.category].append(fact)
-    shown = expected_opd_ids | set(sums.days_by_opd) | set(reports_by_opd)
+    if report_sums is None:
+        report_sums = report_groups(reports, target_days, holidays, today)
+    shown = expected_opd_ids | set(sums.days_by_opd) | set(report_sums.by_opd)
 
     def opd_comparison(opd_id: int) -> Comparison:
         wfo, wfh = sums.by_opd.get((opd_id, WFO), Figures()), sums.by_opd.get((opd_id, WFH), Figures())
@@ -565,7 +594,7 @@ def compute(*, start: date, end: date, today: date, records: Sequence[DayRecord]
 
     rows = [
         OpdRow(opd=opd, comparison=opd_comparison(opd.id), completeness=opd_completeness(opd.id),
-               reports=report_figures(reports_by_opd.get(opd.id, []), target_days, holidays, today))
+               reports=report_sums.by_opd.get(opd.id, ReportFigures()))
         for opd in opds if opd.id in shown
     ]
     return Statistics(
@@ -576,9 +605,8 @@ def compute(*, start: date, end: date, today: date, records: Sequence[DayRecord]
         phases=phase_rows(sums, phases, start, end),
         weeks=week_rows(sums, start, end),
         opds=sort_rows(rows, sort),
-        reports=report_figures(reports, target_days, holidays, today),
-        reports_by_category={category: report_figures(facts, target_days, holidays, today)
-                             for category, facts in sorted(by_category.items())},
+        reports=report_sums.total,
+        reports_by_category=dict(sorted(report_sums.by_category.items())),
         costs=cost_summary(costs, months(start, end), baseline_phase(all_phases)),
         sort=sort,
     )
@@ -652,12 +680,85 @@ def day_records(start: date, end: date, *, opd_id: int | None = None,
     return [DayRecord(*row) for row in db.session.execute(query)]
 
 
+def report_facts(start: date, end: date, opd_id: int | None) -> list[ReportFact]:
+    """Disruption reports created in the range (local dates), spam left out: one fact per report,
+    read from the reports themselves (the raw path)."""
+    first = local_midnight(start)
+    after = local_midnight(end + timedelta(days=1))
+    query = (
+        select(Report.opd_id, Report.category, Report.created_at, Report.first_response_at)
+        .where(Report.is_spam.is_(False), Report.created_at >= first, Report.created_at < after)
+    )
+    if opd_id is not None:
+        query = query.where(Report.opd_id == opd_id)
+    tz = zone()  # once, not twice per report (a two-year range holds tens of thousands)
+    return [
+        ReportFact(opd_id, category, created, created.astimezone(tz).date(), answered,
+                   answered.astimezone(tz).date() if answered else None)
+        for opd_id, category, created, answered in db.session.execute(query)
+    ]
+
+
+def report_timing_sums(start: date, end: date, opd_id: int | None, target_days: int, holidays: Container[date],
+                       today: date) -> ReportGroups:
+    """ReportGroups from the report timings (portal/statistik/report_totals.py): plain numbers
+    per report, read through a covering index, with no date or time zone arithmetic left to do
+    per report; the same figures as ``report_groups()`` of the raw facts."""
+    from .statistik.report_totals import answered_hours
+
+    t = ReportTiming
+    after = overdue_after(today, target_days, holidays)
+    query = (select(t.opd_id, t.category, t.working_days_to_answer, t.answer_us, t.day > after)
+             .where(t.day.between(start, end)))
+    if opd_id is not None:
+        query = query.where(t.opd_id == opd_id)
+    # One pass, one dictionary step per report: [count, answered, within target, pending] and the
+    # answer times per (OPD, category); the OPDs, the categories and the total are merged after.
+    tallies: dict[tuple[int, str], list[int]] = {}
+    answer_times: dict[tuple[int, str], list[int]] = {}
+    for opd, category, working_days, answer_us, not_overdue in db.session.connection().execute(query):
+        key = (opd, category)
+        tally = tallies.get(key)
+        if tally is None:
+            tally = tallies[key] = [0, 0, 0, 0]
+            answer_times[key] = []
+        tally[0] += 1
+        if answer_us is not None:
+            tally[1] += 1
+            answer_times[key].append(answer_us)
+            if working_days <= target_days:
+                tally[2] += 1
+        elif not_overdue:
+            tally[3] += 1
+
+    def figures_of(keys: list[tuple[int, str]]) -> ReportFigures:
+        counts = [sum(tallies[key][n] for key in keys) for n in range(4)]
+        times = sorted(us for key in keys for us in answer_times[key])
+        if not times:
+            return ReportFigures(*counts)
+        middle = len(times) // 2
+        if len(times) % 2:
+            value = answered_hours(times[middle])
+        else:  # as statistics.median() of the hours does it
+            value = (answered_hours(times[middle - 1]) + answered_hours(times[middle])) / 2
+        return ReportFigures(*counts, median_hours=value)
+
+    by_opd: dict[int, list] = defaultdict(list)
+    by_category: dict[str, list] = defaultdict(list)
+    for key in tallies:
+        by_opd[key[0]].append(key)
+        by_category[key[1]].append(key)
+    return ReportGroups(total=figures_of(list(tallies)),
+                        by_opd={opd: figures_of(keys) for opd, keys in by_opd.items()},
+                        by_category={category: figures_of(keys) for category, keys in by_category.items()})
+
+
 def load(start: date, end: date, *, opd=None, indicator_slug: str | None = None,
          sort: str = DEFAULT_SORT, today: date | None = None, target_days: int | None = None,
          raw: bool = False) -> Statistics:
     """Query the facts of [start, end] (one OPD or all, one indicator or all) and compute.
-    Without an indicator the database sums the daily totals; ``raw`` sums the raw quantities
-    instead (the same figures; the tests compare both)."""
+    Without an indicator the database sums the daily totals and the reports' timings; ``raw``
+    reads the raw quantities and reports instead (the same figures; the tests compare both)."""
     today = today or current_day()
     target_days = target_days if target_days is not None else current_app.config["REPORT_RESPONSE_TARGET_DAYS"]
 
@@ -668,22 +769,6 @@ def load(start: date, end: date, *, opd=None, indicator_slug: str | None = None,
     if opd is not None:
         expected = expected.where(OutputIndicator.opd_id == opd.id)
     expected_ids = set(db.session.scalars(expected))
-
-    # Disruption reports created in the range (local dates), spam left out.
-    first = local_midnight(start)
-    after = local_midnight(end + timedelta(days=1))
-    report_query = (
-        select(Report.opd_id, Report.category, Report.created_at, Report.first_response_at)
-        .where(Report.is_spam.is_(False), Report.created_at >= first, Report.created_at < after)
-    )
-    if opd is not None:
-        report_query = report_query.where(Report.opd_id == opd.id)
-    tz = zone()  # once, not twice per report (a two-year range holds tens of thousands)
-    reports = [
-        ReportFact(opd_id, category, created, created.astimezone(tz).date(), answered,
-                   answered.astimezone(tz).date() if answered else None)
-        for opd_id, category, created, answered in db.session.execute(report_query)
-    ]
 
     cost_query = select(OperationalCost.opd_id, OperationalCost.month, OperationalCost.category,
                         OperationalCost.amount).where(OperationalCost.month.between(month_start(start), end))
@@ -708,7 +793,11 @@ def load(start: date, end: date, *, opd=None, indicator_slug: str | None = None,
         sums = sum_records(day_records(start, end, opd_id=opd_id, indicator_slug=indicator_slug), expected_set)
     else:
         sums = record_sums(start, end, opd_id, expected_set)
-    return compute(start=start, end=end, today=today, sums=sums, reports=reports, costs=costs,
+    if raw:
+        report_sums = report_groups(report_facts(start, end, opd_id), target_days, holidays, today)
+    else:
+        report_sums = report_timing_sums(start, end, opd_id, target_days, holidays, today)
+    return compute(start=start, end=end, today=today, sums=sums, report_sums=report_sums, costs=costs,
                    phases=in_range, all_phases=all_phases, holidays=holidays, opds=opds,
                    expected_opd_ids=expected_ids, target_days=target_days, sort=sort)
 

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from . import availability, i18n
 from .schedule import Status
+from .urls import external_url
 
 
 def url_with(**changes) -> str:
@@ -43,6 +44,10 @@ def register(app) -> None:
         STATUS_SHORT=availability.STATUS_SHORT,
         status_words=availability.status_words,
         STATUS_ICONS=availability.STATUS_ICONS,
+        phase_name=availability.phase_name,
+        phase_rule_text=availability.phase_rule_text,
+        phase_dates=availability.phase_dates,
+        external_url=external_url,
         main_nav=lambda: nav_items(MAIN_NAV),
         footer_nav=lambda: nav_items(FOOTER_NAV),
         csrf_header=csrf_header,

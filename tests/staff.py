@@ -15,7 +15,8 @@ from werkzeug.security import generate_password_hash
 
 from portal.auth.sessions import login_id
 from portal.extensions import db
-from portal.models import Holiday, Opd, OutputIndicator, Override, PolicyPhase, Report, Role, ServiceUnit, User
+from portal.models import (Holiday, Opd, OutputIndicator, Override, PolicyPhase, Report, Role, ServiceUnit,
+                           SurveyResponse, User)
 from portal.policy import PhaseDraft
 
 from . import factories as f
@@ -46,6 +47,7 @@ class World:
     city: User  # BKPSDM
     indicator_a: OutputIndicator  # an output indicator of OPD A
     report_a: Report  # a disruption report about unit A, with the reporter's contact data
+    answer_a: SurveyResponse  # a survey answer about unit A with a suggestion waiting for moderation
 
     def by_role(self, role: str) -> User | None:
         return {"anonymous": None, "other_opd": self.admin_b, "owner": self.admin_a, "city": self.city}[role]
@@ -71,9 +73,13 @@ def build_world() -> World:
     db.session.add(indicator_a)
     report_a = f.report(unit_a, created_at=datetime(2025, 11, 3, 2, 0, tzinfo=timezone.utc),
                         contact={"name": "Warga Pelapor", "phone": "081234567890", "email": "warga@example.org"})
+    answer_a = SurveyResponse(unit_id=unit_a.id, opd_id=opd_a.id, service="KTP-el", visited_on=date(2025, 11, 4),
+                              mode="onsite", wfh_day=False, suggestion="Mohon tambah kursi tunggu.",
+                              **{f"u{n}": 3 for n in range(1, 10)})
+    db.session.add(answer_a)
     db.session.commit()
     return World(opd_a, opd_b, unit_a, unit_b, override_a, phase, holiday, admin_a, admin_b, city, indicator_a,
-                 report_a)
+                 report_a, answer_a)
 
 
 def sign_in(client, user: User | int | None) -> None:

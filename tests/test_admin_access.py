@@ -126,6 +126,9 @@ ROUTES: dict[str, Route] = {
     "admin.report_hide": Route(post=Access.OWNER),
     "admin.report_reassign": Route(post=Access.CITY, data=lambda w: {"opd": w.opd_b.slug, "note": "Kewenangan Dinsos"}),
     "admin.report_erase_contact": Route(post=Access.OWNER),
+    # survey suggestions (portal/admin/suggestions.py)
+    "admin.suggestions": Route(get=Access.STAFF),
+    "admin.suggestion_moderate": Route(post=Access.OWNER, data=lambda w: {"state": "approved"}),
     # another OPD's lines in a file are rejected with the file's other problems, line by line
     "admin.outputs_import": Route(get=Access.STAFF, post=Access.OWNER, refused=400, data=lambda w: {
         "content": "date,opd,mode,indicator,quantity,staff_on_duty,reports_due,reports_submitted\n"
@@ -143,6 +146,7 @@ URL_ARGS: dict[str, Callable[[World], object]] = {
     "opd_id": lambda w: w.opd_a.id,
     "user_id": lambda w: w.admin_a.id,
     "code": lambda w: w.report_a.code,
+    "answer_id": lambda w: w.answer_a.id,
 }
 
 ROLES = ("anonymous", "other_opd", "owner", "city")

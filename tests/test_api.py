@@ -48,6 +48,11 @@ CASES = [
     ("/api/v1/reports?opd=disdukcapil&category=no_staff&status=resolved&limit=2", 200),
     ("/api/v1/reports?status=lost", 400),
     ("/api/v1/reports?limit=9999", 400),
+    ("/api/v1/ikm", 200),
+    ("/api/v1/ikm?from=2025-09-01&to=2025-12-31&opd=disdukcapil&lang=en", 200),
+    ("/api/v1/ikm?unit=loket-disdukcapil", 200),
+    ("/api/v1/ikm?unit=tidak-ada", 400),
+    ("/api/v1/ikm?opd=dpmptsp&unit=loket-disdukcapil", 404),
 ]
 
 

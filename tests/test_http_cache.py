@@ -4,8 +4,10 @@ Staff pages and anything personal are never stored."""
 
 from __future__ import annotations
 
+import email.utils
 import gzip
 import re
+import time
 from contextlib import contextmanager
 from datetime import date
 
@@ -23,7 +25,8 @@ from .staff import TODAY, build_world, sign_in
 
 pytestmark = pytest.mark.config(TODAY=TODAY)
 GZIP = {"Accept-Encoding": "gzip"}
-ANONYMOUS_FORMS = {"reports.new"}  # a form to submit: its CSRF token needs a session
+# Forms to submit: their CSRF token needs a session.
+ANONYMOUS_FORMS = {"reports.new", "survey.survey", "subscriptions.index", "subscriptions.confirm"}
 STAFF_BLUEPRINTS = {"admin", "auth"}
 
 
@@ -68,8 +71,8 @@ def demo_values(app) -> dict[str, str]:
         unit = db.session.scalars(select(ServiceUnit).order_by(ServiceUnit.id)).first()
         report = db.session.scalars(select(Report).where(Report.visibility == "public", Report.is_spam.is_(False))
                                     .order_by(Report.id)).first()
-        return {"slug": unit.slug, "code": report.code, "request_id": report.code, "fmt": "json",
-                "service_code": "closed", "name": "description"}
+        return {"slug": unit.slug, "opd_slug": unit.opd.slug, "code": report.code, "request_id": report.code, "fmt": "json",
+                "service_code": "closed", "name": "description", "token": "bukan-token"}
 
 
 def public_get_rules(app):
@@ -82,6 +85,8 @@ def public_get_rules(app):
 
 
 def fill(rule, values) -> str:
+    if rule.endpoint.startswith("public.opd"):  # /opd/<slug>: an agency's slug, not a unit's
+        values = {**values, "slug": values["opd_slug"]}
     path = rule.rule
     for argument in rule.arguments:
         path = re.sub(rf"<(?:[^:<>]+:)?{argument}>", values[argument], path)
@@ -130,6 +135,59 @@ def test_choosing_english_is_remembered_in_a_cookie_that_no_shared_cache_keeps(c
     assert "Set-Cookie" not in again.headers
     assert "Statistics" in again.get_data(as_text=True)
     assert "public" in again.headers["Cache-Control"]
+
+
+def vary(response) -> set[str]:
+    return {name.strip().lower() for name in response.headers.get("Vary", "").split(",") if name.strip()}
+
+
+@pytest.mark.demo
+def test_an_anonymous_answer_varies_on_cookie_only_when_the_language_cookie_changes_it(app, client):
+    """A shared cache keys an answer by its URL and the request headers its Vary names. The
+    language is chosen by a cookie, so an answer put in a language names Cookie (or a cache would
+    give the Indonesian page to a visitor who chose English); an answer no cookie changes does
+    not (or every visitor's cookies would split the cache), and an anonymous visitor's empty
+    session adds nothing."""
+    values = demo_values(app)
+    for url in ("/", f"/unit/{values['slug']}", "/jadwal?hari=7", "/statistik", "/api/v1/status", "/feed.atom"):
+        indonesian = client.get(url, headers=GZIP)
+        client.set_cookie("lang", "en")
+        english = client.get(url, headers=GZIP)
+        client.delete_cookie("lang")
+        assert english.data != indonesian.data, url  # what the Vary protects
+        assert "cookie" in vary(indonesian) and "accept-encoding" in vary(indonesian), url
+        # A 304 names the same headers as its 200.
+        again = client.get(url, headers=GZIP | {"If-None-Match": indonesian.headers["ETag"]})
+        assert again.status_code == 304 and vary(again) == vary(indonesian), url
+    page = client.get("/", headers=GZIP)
+    assert {"hx-request", "accept-encoding", "cookie"} <= vary(page)
+    static = client.get(re.search(r'href="(/static/css/[^"]+)"', page.get_data(as_text=True) if
+                                  page.headers.get("Content-Encoding") != "gzip" else
+                                  gzip.decompress(page.data).decode()).group(1), headers=GZIP)
+    assert static.status_code == 200 and "cookie" not in vary(static)
+    health = client.get("/healthz")
+    assert "cookie" not in vary(health) and "Set-Cookie" not in health.headers
+
+
+@pytest.mark.demo
+def test_if_modified_since_alone_answers_304_until_the_data_changes(app, client):
+    first = client.get("/", headers=GZIP)
+    since = first.headers["Last-Modified"]
+    with rendered_templates(app) as templates:
+        again = client.get("/", headers=GZIP | {"If-Modified-Since": since})
+    assert again.status_code == 304 and templates == []
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert client.get("/", headers={"If-Modified-Since": "Thu, 01 Jan 2015 00:00:00 GMT"}).status_code == 200
+    # If-None-Match decides when both are sent (RFC 9110): a stale tag gets the page.
+    assert client.get("/", headers={"If-Modified-Since": since, "If-None-Match": '"stale"'}).status_code == 200
+    if email.utils.parsedate_to_datetime(since).timestamp() >= time.time() - 1:
+        time.sleep(1)  # Last-Modified has whole seconds: a change must fall in a later one
+    with app.app_context():
+        unit = db.session.scalars(select(ServiceUnit).order_by(ServiceUnit.id)).first()
+        unit.phone = "021-000"
+        db.session.commit()
+    changed = client.get("/", headers={"If-Modified-Since": since})
+    assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
 
 
 # --- 2. validators, 304 and Cache-Control ----------------------------------------------------------
@@ -200,6 +258,8 @@ def test_staff_pages_and_personal_data_are_never_stored(app, client):
     assert client.get("/admin/login").headers["Cache-Control"] == "no-store"
     assert client.get(f"/lapor/{code}").headers["Cache-Control"] == "no-store"
     assert client.get(f"/open311/v2/requests/{code}.json").headers["Cache-Control"] == "no-store"
+    for url in ["/langganan", "/langganan/konfirmasi/bukan-token", "/langganan/berhenti/bukan-token"]:
+        assert client.get(url).headers["Cache-Control"] == "no-store", url  # e-mail addresses, tokens
     with app.app_context():
         city = db.session.scalars(select(User).where(User.role == "city_admin")).first().id
     sign_in(client, city)

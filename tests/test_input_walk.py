@@ -172,11 +172,14 @@ def path_values(world) -> dict[str, str]:
     return {"unit_id": str(world.unit_a.id), "day": "2025-11-12", "override_id": str(world.override_a.id),
             "code": world.report_a.code, "holiday_id": str(world.holiday.id), "opd_id": str(world.opd_a.id),
             "user_id": str(world.admin_a.id), "phase_id": str(world.phase.id), "slug": world.unit_a.slug,
+            "answer_id": str(world.answer_a.id),
             "name": "description", "request_id": world.report_a.code, "service_code": "no_staff",
-            "fmt": "json"}
+            "fmt": "json", "opd_slug": world.opd_a.slug, "token": "bukan-token"}
 
 
 def build_path(rule: Rule, values: dict[str, str]) -> str:
+    if rule.endpoint.startswith("public.opd"):  # /opd/<slug>: an agency's slug, not a unit's
+        values = {**values, "slug": values["opd_slug"]}
     path = rule.rule
     for argument in rule.arguments:
         path = re.sub(rf"<(?:[^<>:]+:)?{argument}>", values[argument], path)

@@ -127,7 +127,20 @@ ARGS = {
     "request_id": lambda: ARGS["code"](),
     "service_code": lambda: "no_staff",
     "fmt": lambda: "json",
+    "token": lambda: subscription_token(),  # a confirmation link (the unsubscribe page answers 404 to it)
 }
+
+
+def subscription_token() -> str:
+    from portal.subscriptions import service
+    from portal.subscriptions.models import Subscriber, SubscriptionTarget
+
+    subscriber = Subscriber(email="warga@example.org", email_hash="0" * 64, language="id", nonce="n" * 32,
+                            confirmations_sent=0)
+    subscriber.targets.append(SubscriptionTarget(unit_id=ARGS["unit_id"]()))
+    db.session.add(subscriber)
+    db.session.commit()
+    return service.serializer(service.CONFIRM_SALT).dumps([subscriber.id, subscriber.nonce])
 
 
 def test_every_get_route_is_visited():
@@ -143,7 +156,9 @@ def pages(app) -> list[str]:
         db.session.commit()
         values = {name: make() for name, make in ARGS.items()}
         with app.test_request_context():
-            urls = [url_for(rule.endpoint, **{arg: values[arg] for arg in rule.arguments}) for rule in get_rules()]
+            # /opd/<slug> takes an agency's slug, not a unit's.
+            urls = [url_for(rule.endpoint, **{arg: "disdukcapil" if rule.endpoint.startswith("public.opd") and arg == "slug"
+                                              else values[arg] for arg in rule.arguments}) for rule in get_rules()]
     return urls + VARIANTS
 
 

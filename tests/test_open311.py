@@ -77,8 +77,37 @@ def test_a_request_posted_through_open311_gets_a_code_and_reaches_the_right_queu
     login(client, world.admin_b)
     assert code in client.get("/admin/laporan").get_data(as_text=True)
     client.post("/admin/logout")
-    for url in ("/laporan", f"/unit/{world.unit_b}", "/feed.atom", f"{API}/requests.json"):
+    for url in ("/laporan", f"/unit/{world.unit_b}", "/laporan/feed.atom", f"{API}/requests.json"):
         assert code in client.get(url).get_data(as_text=True), url
+
+
+def test_a_post_loads_only_the_unit_it_names_whatever_the_number_of_units(app, client, world):
+    """Report submission costs the same with 5 or 500 units: it reads the one unit named (or,
+    for lat/long, the coordinates of all and the one found), never every unit with its agency,
+    area and hours."""
+    from sqlalchemy import event
+
+    loaded = []
+
+    def count(target, context):
+        loaded.append(target)
+
+    event.listen(ServiceUnit, "load", count)
+    try:
+        with app.app_context():
+            owner = db.session.scalar(select(ServiceUnit).filter_by(slug=world.unit_b)).opd
+            for n in range(30):
+                f.unit(f"Loket tambahan {n}", owner=owner)
+            db.session.commit()
+        loaded.clear()
+        assert client.post(f"{API}/requests.json", data=open311_data(world.unit_b)).status_code == 201
+        assert len(loaded) == 1
+        loaded.clear()
+        near_b = {"attribute[unit]": None, "lat": "-6.2752", "long": "107.0061"}
+        assert client.post(f"{API}/requests.json", data=open311_data(**near_b)).status_code == 201
+        assert len(loaded) == 1
+    finally:
+        event.remove(ServiceUnit, "load", count)
 
 
 def test_post_answers_xml_too(client, world):

@@ -195,7 +195,7 @@ def test_answer_moves_status_sets_first_response_and_is_public(app, client, worl
     public = client.get(f"/lapor/{code}").get_data(as_text=True)
     assert "Petugas tambahan dijadwalkan" in public and "Sudah ditangani." in public
     assert "Kabid Pelayanan" not in public
-    feed = client.get("/feed.atom").get_data(as_text=True)
+    feed = client.get("/laporan/feed.atom").get_data(as_text=True)
     assert f"Laporan {code}: Ditindaklanjuti. Jawaban: Petugas tambahan dijadwalkan mulai besok." in feed
     assert "Kabid Pelayanan" not in feed and "Petugas Disdukcapil" not in feed
     entry = [e for e in ET.fromstring(feed.encode()).findall(f"{ATOM}entry")
@@ -234,7 +234,7 @@ def test_answers_to_a_confidential_report_never_reach_the_feed(app, client, worl
     code = make(app, world.unit_a, visibility="confidential")
     login(client, world.admin_a)
     client.post(f"/admin/laporan/{code}/status", data={"status": "resolved", "public_message": "Sudah beres."})
-    assert code not in client.get("/feed.atom").get_data(as_text=True)
+    assert code not in client.get("/laporan/feed.atom").get_data(as_text=True)
     assert "Sudah beres." in client.get(f"/lapor/{code}").get_data(as_text=True)  # the code holder sees it
 
 
@@ -242,10 +242,10 @@ def test_marking_spam_takes_the_report_out_of_every_public_place(app, client, wo
     code = code_of(client.post("/lapor", data=form_data(unit=world.unit_a)))
     login(client, world.admin_a)
     client.post(f"/admin/laporan/{code}/status", data={"status": "verified", "public_message": "Dicek."})
-    assert code in client.get("/feed.atom").get_data(as_text=True)
+    assert code in client.get("/laporan/feed.atom").get_data(as_text=True)
     assert client.post(f"/admin/laporan/{code}/spam", data={"spam": "1"}).status_code == 303
     client.get(f"/admin/laporan/{code}")  # shows (and clears) the flash message naming the code
-    for url in ("/feed.atom", "/laporan", f"/unit/{world.unit_a}", "/open311/v2/requests.json"):
+    for url in ("/laporan/feed.atom", "/laporan", f"/unit/{world.unit_a}", "/open311/v2/requests.json"):
         assert code not in client.get(url).get_data(as_text=True), url
     assert queue_codes(client.get("/admin/laporan").get_data(as_text=True)) == set()
     assert code in queue_codes(client.get("/admin/laporan?spam=1").get_data(as_text=True))
@@ -262,7 +262,7 @@ def test_hiding_makes_a_report_confidential(app, client, world):
     assert client.post(f"/admin/laporan/{code}/rahasiakan").status_code == 303
     client.get(f"/admin/laporan/{code}")  # shows (and clears) the flash message naming the code
     assert code not in client.get("/laporan").get_data(as_text=True)
-    assert code not in client.get("/feed.atom").get_data(as_text=True)
+    assert code not in client.get("/laporan/feed.atom").get_data(as_text=True)
 
 
 def test_city_admin_forwards_a_report_to_another_opd(app, client, world):

@@ -254,7 +254,7 @@ def test_honeypot_submission_is_kept_as_spam_and_never_public(app, client, world
         assert report.is_spam and report.spam_reason == "honeypot"
     assert client.get(f"/lapor/{code}").status_code == 200
     assert code not in client.get("/laporan").get_data(as_text=True)
-    assert code not in client.get("/feed.atom").get_data(as_text=True)
+    assert code not in client.get("/laporan/feed.atom").get_data(as_text=True)
     assert code not in client.get("/unit/disdukcapil-mpp").get_data(as_text=True)
 
 
@@ -337,7 +337,7 @@ def test_confidential_report_is_followed_by_code_but_never_listed(app, client, w
     page = client.get(f"/lapor/{code}").get_data(as_text=True)
     assert "bersifat rahasia" in page and "Diterima" in page
     assert "uang tambahan" not in page  # the description stays with the agency
-    for url in ("/laporan", "/unit/disdukcapil-mpp", "/feed.atom", "/open311/v2/requests.json"):
+    for url in ("/laporan", "/unit/disdukcapil-mpp", "/laporan/feed.atom", "/open311/v2/requests.json"):
         body = client.get(url).get_data(as_text=True)
         assert code not in body and "uang tambahan" not in body, url
 
@@ -429,13 +429,14 @@ def test_unit_page_lists_its_recent_public_reports(client, listed):
     assert 'href="/laporan?unit=puskesmas-rawalumbu"' in section
 
 
-def test_new_public_report_is_listed_on_the_unit_page_and_in_the_atom_feed(app, client, world):
+def test_new_public_report_is_listed_on_the_unit_page_and_in_the_report_feed(app, client, world):
     code = code_of(client.post("/lapor", data=form_data()))
     client.get(f"/lapor/{code}")  # the tracking page shows (and clears) the flash naming the code
     assert codes_in(client.get("/laporan").get_data(as_text=True)) == {code}
     unit_page = client.get("/unit/disdukcapil-mpp").get_data(as_text=True)
     assert codes_in(unit_page.split('id="reports-heading"')[1]) == {code}
-    feed = ET.fromstring(client.get("/feed.atom").data)
+    assert code not in client.get("/feed.atom").get_data(as_text=True)  # availability only
+    feed = ET.fromstring(client.get("/laporan/feed.atom").data)
     entries = [e for e in feed.findall(f"{ATOM}entry") if code in e.find(f"{ATOM}title").text]
     assert len(entries) == 1
     assert entries[0].find(f"{ATOM}title").text == (

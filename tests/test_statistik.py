@@ -289,3 +289,26 @@ def test_an_empty_portal_still_answers_with_honest_blanks(client):
     doc = client.get("/api/v1/statistics").get_json()
     assert doc["summary"]["wfh_wfo_ratio"] is None and doc["completeness"]["share"] is None
     assert client.get("/statistik.csv").status_code == 200
+
+
+def test_a_large_raw_records_csv_is_streamed_in_pieces_with_validators(app, client):
+    """Two years of raw records hold a million rows: the download is sent while it is read,
+    never built whole in a worker's memory (it took 800 MB a worker), and still answers 304."""
+    from portal.csv_export import to_csv
+    from portal.demo.bench import generate
+    from portal.extensions import db
+    from portal.opendata import RECORD_COLUMNS, record_rows
+
+    with app.app_context():
+        generate(units=60, opds=12, records=30_000, reports=0)
+        expected = to_csv(RECORD_COLUMNS, record_rows(date(2024, 1, 1), date(2025, 12, 30)))
+        db.session.remove()
+    url = "/statistik/data.csv?dari=2024-01-01&sampai=2025-12-30"
+    response = client.get(url, buffered=False)
+    assert response.is_streamed
+    pieces = list(response.response)
+    assert len(pieces) > 5  # a few thousand rows at a time
+    assert b"".join(p if isinstance(p, bytes) else p.encode() for p in pieces).decode() == expected
+    assert response.headers["Cache-Control"] == "public, max-age=60"
+    again = client.get(url, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304

@@ -140,3 +140,87 @@ def test_the_statistics_page_does_not_load_each_phase_separately(app, client):
         db.session.commit()
         assert db.session.scalar(select(func.count()).select_from(PolicyPhase)) >= 8
     assert queries_on_statistik() == before
+
+
+def report_figures_both_ways(start, end, opd=None):
+    """The report part of the statistics document, from the report timings and from the reports."""
+    from_timings, from_raw = documents(start, end, opd)
+    return ({key: from_timings[key] for key in ("reports", "opds")},
+            {key: from_raw[key] for key in ("reports", "opds")}, from_timings, from_raw)
+
+
+@pytest.mark.demo
+def test_every_report_write_and_holiday_keeps_the_report_figures_right(app):
+    """New reports, answers, spam, forwarding, holidays: the statistics read from the report
+    timings stay equal to those computed from the reports themselves, and they do change."""
+    from datetime import datetime, time, timedelta
+
+    from portal.clock import zone
+    from portal.models import Holiday, Report, ReportTiming, User
+    from portal.reports import service, triage
+
+    day = date(2025, 11, 6)
+    with app.app_context():
+        start, end = date(2025, 11, 1), date(2025, 11, 30)
+        _t, _r, before, _raw = report_figures_both_ways(start, end)
+        unit = service.active_units()[0]
+        admin = db.session.scalar(select(User).filter_by(email="admin@demo.bekasikota.go.id"))
+        new, _created = service.submit(service.NewReport(unit=unit, category="no_staff",
+                                                         description="Tidak ada petugas di loket pagi ini.",
+                                                         visited_on=day, visited_at=None),
+                                       prefix="BKS", max_links=2)
+        new.created_at = datetime.combine(day, time(23, 30), tzinfo=zone())  # late on Thursday, Bekasi time
+        db.session.commit()
+        timings, raw, after_new, _raw = report_figures_both_ways(start, end)
+        assert timings == raw
+        assert after_new["reports"]["count"] == before["reports"]["count"] + 1
+
+        # Answered on Wednesday: four working days after Thursday (Fri, Mon, Tue, Wed), late...
+        triage.change_status(new, admin, "verified", public_message="Sedang kami periksa.")
+        new.first_response_at = datetime.combine(day + timedelta(days=6), time(10), tzinfo=zone())
+        db.session.commit()
+        timings, raw, answered, _raw = report_figures_both_ways(start, end)
+        assert timings == raw
+        assert answered["reports"]["answered"] == after_new["reports"]["answered"] + 1
+        assert answered["reports"]["answered_within_target"] == after_new["reports"]["answered_within_target"]
+        # ...until Monday becomes a local holiday: then Wednesday is the third working day.
+        holiday = Holiday(day=day + timedelta(days=4), name="Libur daerah uji", kind="local")
+        db.session.add(holiday)
+        db.session.commit()
+        timings, raw, with_holiday, _raw = report_figures_both_ways(start, end)
+        assert timings == raw
+        assert with_holiday["reports"]["answered_within_target"] == answered["reports"]["answered_within_target"] + 1
+        db.session.delete(holiday)
+        db.session.commit()
+        assert report_figures_both_ways(start, end)[2]["reports"] == answered["reports"]
+
+        # Forwarded to another agency: its figures move with it.
+        other = db.session.scalar(select(Opd).where(Opd.id != new.opd_id).order_by(Opd.id))
+        triage.reassign(new, admin, other)
+        db.session.commit()
+        timings, raw, _doc, _raw = report_figures_both_ways(start, end, other)
+        assert timings == raw and _doc["reports"]["count"] >= 1
+
+        # Spam leaves every figure.
+        triage.set_spam(new, admin, True)
+        db.session.commit()
+        timings, raw, spam, _raw = report_figures_both_ways(start, end)
+        assert timings == raw and spam["reports"] == before["reports"]
+        assert db.session.get(ReportTiming, new.id) is None
+        assert db.session.scalar(select(func.count()).select_from(ReportTiming)) == db.session.scalar(
+            select(func.count()).select_from(Report).where(Report.is_spam.is_(False)))
+
+
+@pytest.mark.demo
+def test_rebuild_stats_restores_lost_report_timings(app, client, runner):
+    from portal.models import ReportTiming
+
+    url = "/statistik.csv?dari=2025-09-01&sampai=2025-12-31"
+    before = client.get(url).data
+    with app.app_context():
+        db.session.execute(delete(ReportTiming))
+        db.session.commit()
+    assert client.get(url).data != before
+    result = runner.invoke(args=["rebuild-stats"])
+    assert result.exit_code == 0 and "report timings" in result.output
+    assert client.get(url).data == before

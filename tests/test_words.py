@@ -20,7 +20,7 @@ from portal.reports import service, triage
 from .staff import TODAY, build_world, sign_in
 
 PORTAL = Path(__file__).resolve().parent.parent / "portal"
-ACTION = re.compile(r'"((?:login|user|opd|unit|phase|holiday|override|report|outputs|indicator|costs)'
+ACTION = re.compile(r'"((?:login|user|opd|unit|phase|holiday|override|report|outputs|indicator|costs|suggestion)'
                     r'\.(?!id")[a-z_]+)"')
 
 

@@ -67,6 +67,7 @@ ACTION_LABELS = {
     "outputs.import": _l("Output file imported"),
     "indicator.create": _l("Output indicator added"),
     "costs.update": _l("Operational cost updated"),
+    "suggestion.moderate": _l("Survey suggestion moderated"),
 }
 
 FIELD_LABELS = {
@@ -91,6 +92,7 @@ FIELD_LABELS = {
     "source": _l("Received through"), "spam_reason": _l("Why it is spam"), "has_contact": _l("Contact data given"),
     "message": _l("Public answer"), "is_spam": _l("Spam"), "retracted_public_events": _l("Public entries withdrawn"),
     "opd": _l("Agency (OPD)"),
+    "suggestion_state": _l("Suggestion"),
     # outputs and costs
     "file": _l("File"), "sha256": _l("File fingerprint (SHA-256)"), "via": _l("Through"), "new": _l("New lines"),
     "changed": _l("Corrected lines"), "unchanged": _l("Unchanged lines"), "first_day": _l("First day"),
@@ -109,6 +111,8 @@ VALUE_LABELS = {
     "spam_reason": {"honeypot": _l("a field hidden from people was filled in (an automated submission)"),
                     "links": _l("too many web links in the description"), "staff": _l("marked by staff")},
     "password": {"set": _l("set (never shown)")},
+    "suggestion_state": {"pending": _l("Waiting for moderation"), "approved": _l("Shown publicly"),
+                         "hidden": _l("Hidden")},
 }
 OPD_KIND_LABELS = {choice.value: choice.label for choice in OPD_KINDS}
 HOLIDAY_KINDS = {"national": _l("National holiday"), "cuti_bersama": _l("Collective leave (cuti bersama)"),

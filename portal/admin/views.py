@@ -13,6 +13,7 @@ ADMIN_NAV = [
     ("admin.dashboard", _l("Overview"), False),
     ("admin.availability", _l("Availability"), False),
     ("admin.report_queue", _l("Reports"), False),
+    ("admin.suggestions", _l("Suggestions"), False),
     ("admin.outputs", _l("Daily output"), False),
     ("admin.phases", _l("Policy phases"), True),
     ("admin.holidays", _l("Holidays"), True),
@@ -45,4 +46,4 @@ def dashboard():
 
 
 # Each staff function lives in its own module and adds its routes to ``bp``.
-from . import audit_log, availability, directory, outputs, policy, reports  # noqa: E402,F401
+from . import audit_log, availability, directory, outputs, policy, reports, suggestions  # noqa: E402,F401

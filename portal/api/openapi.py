@@ -84,8 +84,28 @@ SCHEMAS = {
         "phase": nullable(STRING), "holiday": nullable(STRING),
     }),
     "UnitDetail": {"allOf": [ref("Unit"), {"type": "object", "properties": {
-        "days": {"type": "array", "items": exactly("Day")}, "next_onsite_day": nullable(exactly("Day"))},
-        "required": ["days", "next_onsite_day"]}], "unevaluatedProperties": False},
+        "days": {"type": "array", "items": exactly("Day")}, "next_onsite_day": nullable(exactly("Day")),
+        "history": ref("History")},
+        "required": ["days", "next_onsite_day", "history"]}], "unevaluatedProperties": False},
+    "KeptDays": obj(closed=False, properties={
+        "onsite_days": {**COUNT, "description": "Past days published as on-site (open or limited) as the day began."},
+        "kept": {**COUNT, "description": "Of those, days without a report confirmed by staff (verified, in "
+                                        "progress or resolved) and without a same-day change by staff."},
+        "share_kept": nullable({**SHARE, "description": "kept / onsite_days"}),
+        "broken_days": {**COUNT, "description": "Days with a confirmed report or a same-day change, on-site or not."},
+    }),
+    "History": {"allOf": [ref("KeptDays"), {"type": "object", "properties": {
+        "from": DATE, "to": DATE,
+        "days": {"type": "array", "items": obj({
+            "date": DATE,
+            "status": {"type": "string", "enum": [s.value for s in Status],
+                       "description": "The status on record for the day (staff changes included)."},
+            "promised_status": {"type": "string", "enum": [s.value for s in Status],
+                                "description": "The status published as the day began."},
+            "promised_onsite": BOOLEAN, "broken": BOOLEAN, "kept": BOOLEAN,
+            "confirmed_reports": COUNT, "same_day_changes": COUNT})}},
+        "required": ["from", "to", "days"]}], "unevaluatedProperties": False,
+        "description": "The last 90 days before today: were the published on-site days kept?"},
     "UnitDay": {"allOf": [ref("Day"), {"type": "object", "properties": {
         "unit": STRING, "name": STRING, "opd": STRING}, "required": ["unit", "name", "opd"]}],
         "unevaluatedProperties": False},
@@ -161,6 +181,33 @@ SCHEMAS["Report"] = obj({
     "updates": {"type": "array", "items": obj({
         "at": DATETIME, "status": {"type": "string", "enum": [s.value for s in ReportStatus]}, "message": STRING})},
 })
+# Kept on-site days per agency over the past days of the range (portal/history.py).
+SCHEMAS["Statistics"]["properties"]["kept_onsite_days"] = obj({
+    "from": DATE, "to": DATE,
+    "opds": {"type": "array", "items": {"allOf": [ref("KeptDays"), obj(closed=False, properties={
+        "opd": STRING, "short_name": STRING})], "unevaluatedProperties": False}}})
+SCHEMAS["Statistics"]["required"].append("kept_onsite_days")
+
+
+GRADE = {"type": "string", "enum": ["A", "B", "C", "D"]}
+SCHEMAS["IkmRow"] = obj({
+    "scope": {"type": "string", "enum": ["city", "opd", "unit"]},
+    "opd": {"type": "string", "description": "The agency's code; empty for the city."},
+    "unit": {"type": "string", "description": "The unit's code; empty unless scope is unit."},
+    "name": STRING,
+    "phase": {"type": "string", "description": "The policy phase; empty for the whole range."},
+    "period_start": DATE, "period_end": DATE,
+    "split": {"type": "string", "enum": ["all", "onsite", "online", "wfh_day", "other_day"],
+              "description": "all answers; served on-site or online; visits on the unit's WFH days "
+                             "(the policy phase decided its service) or on other days."},
+    "respondents": COUNT,
+    "ikm": nullable({"type": "number", "minimum": 25, "maximum": 100,
+                     "description": "Reported IKM (sum of the weighted NRRs × 25); null below min_sample."}),
+    "grade": nullable(GRADE),
+    **{f"nrr_u{n}": nullable({"type": "number", "minimum": 1, "maximum": 4}) for n in range(1, 10)},
+    "note": {"type": "string", "enum": ["", "too_few"],
+             "description": "too_few: fewer respondents than min_sample, so no figure."},
+})
 
 
 def paged(item: str) -> dict:
@@ -219,7 +266,7 @@ PATHS = {
         {"200": ok("The units.", obj({"data": {"type": "array", "items": exactly("Unit")}})), "400": BAD}),
     "/api/v1/units/{slug}": operation(
         "getUnit", N_("One unit and its coming days"), N_("The unit, its status for `days` days from `from`, "
-        "and its next on-site day (open or limited)."),
+        "its next on-site day (open or limited), and its last 90 days: the on-site days kept (see `History`)."),
         [param("slug", N_("The unit's code."), where="path", required=True),
          param("from", N_("First day (YYYY-MM-DD); today when absent. Dates more than three years from today are refused (400)."), DATE),
          param("days", N_("Number of days (1–60, default 7)."), {"type": "integer", "minimum": 1, "maximum": 60})],
@@ -241,6 +288,18 @@ PATHS = {
         [FROM, TO, OPD, INDICATOR, param("sort", N_("Order of `opds`; a leading - sorts descending."),
                                          {"type": "string", "enum": [*SORT_KEYS, *(f"-{key}" for key in SORT_KEYS)]})],
         {"200": ok("The statistics.", ref("Statistics")), "400": BAD}),
+    "/api/v1/ikm": operation(
+        "getIkm", N_("Citizen satisfaction index (IKM)"), N_("The satisfaction index of PermenPANRB 14/2017 from "
+        "the survey answers (/survei), by date of the visit: the city and every agency (or the chosen agency "
+        "and its units, or one unit), over the range and per policy phase, each for all answers, served "
+        "on-site or online, and on the unit's WFH days or other days. Figures below the minimum number of "
+        "respondents are null with note too_few. Never any respondent's profile or text."),
+        [FROM, TO, OPD, param("unit", N_("Service unit code (slug): only this unit."))],
+        {"200": ok("The index.", obj({
+            "from": DATE, "to": DATE, "opd": nullable(STRING), "unit": nullable(STRING),
+            "min_sample": {"type": "integer", "minimum": 1},
+            "data": {"type": "array", "items": ref("IkmRow")}})), "400": BAD,
+         "404": error("The unit does not belong to the agency given in opd.")}),
     "/api/v1/output-records": operation(
         "listOutputRecords", N_("Raw daily output records"), N_("One item per agency, date and work mode, with the "
         "quantity of each indicator. A day without a record is missing, not zero."),

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import availability, opendata
+from .. import availability, history, opendata
 from ..clock import local_iso, today
 from ..errors import bad_request, not_found
 from ..extensions import csrf, db
@@ -62,6 +62,7 @@ def codes() -> dict[str, list[str]]:
         "opd": list(db.session.scalars(select(Opd.slug))),
         "kecamatan": list(db.session.scalars(select(Kecamatan.slug))),
         "indicator": list(db.session.scalars(select(OutputIndicator.slug).distinct())),
+        "unit": list(db.session.scalars(select(ServiceUnit.slug).where(ServiceUnit.active.is_(True)))),
     }
 
 
@@ -174,13 +175,14 @@ def units():
 
 @bp.get("/api/v1/units/<slug>")
 def unit(slug: str):
-    """One unit, with its status over the coming days and its next on-site day."""
+    """One unit, with its status over the coming days, its next on-site day and its last 90 days."""
     found = get_unit(slug)
     start = date_arg("from", today())
     count = int_arg("days", 7, 1, MAX_OUTLOOK_DAYS)
     days, next_onsite = availability.unit_outlook(found, start, count)
     return jsonify(data={**unit_doc(found), "days": [day_doc(day) for day in days],
-                         "next_onsite_day": day_doc(next_onsite) if next_onsite else None})
+                         "next_onsite_day": day_doc(next_onsite) if next_onsite else None,
+                         "history": history.strip_doc(history.unit_strip(found, today()))})
 
 
 @bp.get("/api/v1/status")
@@ -212,7 +214,29 @@ def statistics():
     """The figures of /statistik for a range, an agency and an indicator."""
     q = stats_query(API_ARGS)
     s = load_statistics(q)
-    return jsonify(opendata.statistics_document(s, q.opd, q.indicator))
+    return jsonify({**opendata.statistics_document(s, q.opd, q.indicator),
+                    "kept_onsite_days": history.kept_document(q.start, q.end, today(), q.opd)})
+
+
+# /api/v1/ikm reads the statistics' range and OPD; it has no indicator and no sort order.
+IKM_ARGS = {**API_ARGS, "indicator": "", "sort": ""}
+
+
+@bp.get("/api/v1/ikm")
+def ikm():
+    """The citizen satisfaction index (PermenPANRB 14/2017): the table of /statistik's IKM section."""
+    from ..survey import publish
+
+    q = stats_query(IKM_ARGS)
+    unit = slug_arg("unit", ServiceUnit, _("service unit"))
+    if unit is not None and q.opd is not None and unit.opd_id != q.opd.id:
+        not_found(_("The unit “%(unit)s” does not belong to the agency “%(opd)s”.", unit=unit.slug[:40],
+                      opd=q.opd.slug[:40]))
+    s = publish.summary(q.start, q.end, opd=q.opd, unit=unit)
+    _columns, rows = publish.table(s, "Kota Bekasi", opd=q.opd, unit=unit)
+    return jsonify({"from": q.start.isoformat(), "to": q.end.isoformat(),
+                    "opd": q.opd.slug if q.opd else None, "unit": unit.slug if unit else None,
+                    "min_sample": s.min_sample, "data": rows})
 
 
 @bp.get("/api/v1/output-records")

@@ -363,6 +363,10 @@ def seed(password: str) -> dict:
         db.session.commit()
     seed_outputs()
     db.session.commit()
+    from ..survey.demo import seed_survey
+
+    seed_survey()
+    db.session.commit()
     return {"kecamatan": len(kecamatans), "kelurahan": len(kelurahans), "opd": len(opds),
             "units": len(units), "users": len(users), "holidays_added": added}
 

@@ -7,7 +7,8 @@ from .availability import Holiday, Override, PolicyPhase, phase_exempt_opd
 from .outputs import (CostCategory, OperationalCost, OutputDay, OutputDayTotal, OutputIndicator, OutputQuantity,
                       WorkMode)
 from .places import Kecamatan, Kelurahan, Opd, ServiceUnit, UnitHours
-from .reports import Report, ReportCategory, ReportContact, ReportStatus, ReportUpdate, Visibility
+from .reports import Report, ReportCategory, ReportContact, ReportStatus, ReportTiming, ReportUpdate, Visibility
+from .survey import SurveyResponse
 from .types import UTCDateTime, utcnow
 
 __all__ = [
@@ -29,9 +30,11 @@ __all__ = [
     "ReportCategory",
     "ReportContact",
     "ReportStatus",
+    "ReportTiming",
     "ReportUpdate",
     "Role",
     "ServiceUnit",
+    "SurveyResponse",
     "UTCDateTime",
     "UnitHours",
     "User",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text, Time, false
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, Time, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
@@ -136,3 +136,27 @@ class ReportUpdate(db.Model):
     report: Mapped[Report] = relationship(back_populates="updates")
     actor: Mapped["User | None"] = relationship()  # noqa: F821
     forwarded_to: Mapped[Opd | None] = relationship()
+
+
+class ReportTiming(db.Model):
+    """Derived, never edited: what the statistics need of one non-spam report, in one narrow row
+    of plain numbers (no text, no person, no time zone arithmetic left to do). Kept up to date on
+    every flush that touches a report or a holiday (portal/statistik/report_totals.py);
+    ``flask --app portal rebuild-stats`` rebuilds it after bulk inserts."""
+
+    __tablename__ = "report_timing"
+    __table_args__ = (
+        # The statistics read a date range and need nothing else: the index covers the query.
+        Index("ix_report_timing_day_covering", "day", "opd_id", "category", "working_days_to_answer",
+                 "answer_us"),
+    )
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date)  # created, in the portal's time zone
+    opd_id: Mapped[int] = mapped_column(ForeignKey("opd.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(30))
+    answered_on: Mapped[date | None] = mapped_column(Date, index=True)  # first public answer, local date
+    # The fewest working days N for which the answer counts as within a target of N working days
+    # (answered_on <= add_working_days(day, N, holidays)); NULL while unanswered.
+    working_days_to_answer: Mapped[int | None] = mapped_column(Integer)
+    answer_us: Mapped[int | None] = mapped_column(BigInteger)  # first_response_at - created_at, microseconds

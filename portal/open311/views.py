@@ -19,9 +19,9 @@ from werkzeug.datastructures import MultiDict
 
 from ..clock import EARLIEST_DATE, LATEST_DATE, local, local_iso, now, parse_datetime, today, zone
 from ..extensions import csrf, db, limiter
-from ..models import Report, ReportCategory, ReportStatus, Visibility
+from ..models import Report, ReportCategory, ReportStatus, ServiceUnit, Visibility
 from ..reports import codes, service
-from ..reports.forms import ReportForm, unit_choices
+from ..reports.forms import ReportForm
 from ..reports.views import lookup_limit, submit_limit
 from ..reports.words import CATEGORY_HELP, CATEGORY_LABELS, VISIBILITY_LABELS
 from ..urls import external_url
@@ -313,25 +313,27 @@ def number(name: str) -> float | None:
     return value
 
 
-def locate(units) -> tuple[str, list[str]]:
-    """The unit slug a POST points at, and what was wrong with its location."""
+def locate() -> tuple[ServiceUnit | None, list[str]]:
+    """The active unit a POST points at (one query, not every unit), and what was wrong with its
+    location."""
     slug = (request.form.get("attribute[unit]") or request.form.get("address_id") or "").strip()
     if slug:
-        if slug not in {unit.slug for unit in units}:
-            return "", [_("Unknown service unit “%(value)s” in attribute[unit] or address_id.",
-                          value=slug[:60])]
-        return slug, []
+        unit = service.unit_by_slug(slug)
+        if unit is None:
+            return None, [_("Unknown service unit “%(value)s” in attribute[unit] or address_id.",
+                            value=slug[:60])]
+        return unit, []
     lat, lon = number("lat"), number("long")
     if lat is None and lon is None:
-        return "", [_("A location is required: attribute[unit] or address_id with the slug of a service "
+        return None, [_("A location is required: attribute[unit] or address_id with the slug of a service "
                       "unit, or lat and long.")]
     if lat is None or lon is None or not (-90 <= lat <= 90) or not (-180 <= lon <= 180):
-        return "", [_("lat and long must be given together, as a latitude and a longitude in degrees.")]
+        return None, [_("lat and long must be given together, as a latitude and a longitude in degrees.")]
     unit = service.nearest_unit(lat, lon, current_app.config["OPEN311_MAX_DISTANCE_M"])
     if unit is None:
-        return "", [_("No service unit within %(metres)d m of this point; give attribute[unit] instead.",
-                      metres=current_app.config["OPEN311_MAX_DISTANCE_M"])]
-    return unit.slug, []
+        return None, [_("No service unit within %(metres)d m of this point; give attribute[unit] instead.",
+                        metres=current_app.config["OPEN311_MAX_DISTANCE_M"])]
+    return unit, []
 
 
 def visit_fields() -> tuple[str, str]:
@@ -356,13 +358,13 @@ def visit_fields() -> tuple[str, str]:
 @limiter.shared_limit(submit_limit, scope="report-submit")
 def create_request(fmt: str):
     """A new report through Open311, validated by the same form as /lapor."""
-    units = service.active_units()
-    slug, problems = locate(units)
+    unit, problems = locate()
+    units = [unit] if unit is not None else []
     visited_on, visited_at = visit_fields()
     name = " ".join(part for part in (request.form.get("first_name", "").strip(),
                                       request.form.get("last_name", "").strip()) if part)
     formdata = MultiDict({
-        "unit": slug,
+        "unit": unit.slug if unit is not None else "",
         "category": request.form.get("service_code", ""),
         "description": request.form.get("description", ""),
         "visited_on": visited_on,
@@ -375,7 +377,7 @@ def create_request(fmt: str):
     if request.form.get("attribute[consent]", "").strip().lower() in TRUE:
         formdata["consent"] = "y"
     form = ReportForm(formdata=formdata, units=units, meta={"csrf": False})
-    form.unit.choices = unit_choices(units)
+    form.unit.choices = [(u.slug, u.name) for u in units]  # never rendered: no need for every unit
     valid = form.validate()
     for field, errors in form.errors.items():
         if field == "unit" and problems:

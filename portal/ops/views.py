@@ -28,8 +28,21 @@ def metrics():
             return response
     elif not observability.is_local_request():
         return render_error(403, _("The metrics are only served to this machine, or with a token."))
+    mail_queue_gauge()
     return Response(observability.exposition(), content_type=observability.METRICS_CONTENT_TYPE,
                     headers=NO_STORE)
+
+
+def mail_queue_gauge() -> None:
+    """The mail queue's length (portal_mail_queue_messages), read from the database at each scrape."""
+    from ..mail import outbox
+
+    try:
+        outbox.update_gauge()
+    except Exception:  # noqa: BLE001 - a database down still gets the other metrics out
+        from ..extensions import db
+
+        db.session.rollback()
 
 
 @bp.get("/readyz")

@@ -2,20 +2,29 @@
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, jsonify, make_response, request
+from flask import Blueprint, current_app, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from werkzeug.exceptions import HTTPException
 
-from .. import availability, calendar_export
+from .. import availability, badge, calendar_export, history, stats, timeline
 from ..clock import today
-from ..errors import not_found
+from ..errors import default_message, not_found, title
 from ..extensions import db
 from ..htmx import render, wants_fragment
-from ..models import Kecamatan, Opd, ServiceUnit
+from ..i18n import long_date, medium_date
+from ..models import Kecamatan, Opd, Report, ReportStatus, ServiceUnit
+from ..reports import service as reports
 from ..params import choice_arg, date_arg, int_arg, slug_arg, text_arg
 from ..schedule import Status
 
 bp = Blueprint("public", __name__)
+
+
+@bp.record_once
+def add_template_globals(state) -> None:
+    # The unit page's history section (templates/public/_unit_history.html) asks for its strip.
+    state.app.jinja_env.globals["unit_history"] = lambda unit: history.unit_strip(unit, today())
 
 
 def unit_filters() -> dict:
@@ -59,6 +68,7 @@ def index():
         "public/index.html", "results",
         day=day, today=today(), rows=rows, counts=counts, total=sum(counts.values()),
         selected_status=status, banner=banner, fragment=wants_fragment(),
+        phases=availability.load_timeline(day),
         prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
         **filters, **filter_choices(),
     )
@@ -86,6 +96,60 @@ def unit_ics(slug: str):
     return response
 
 
+OPD_OPEN_REPORTS = 20  # the newest open reports on an agency's page; /laporan?opd= has them all
+OPEN_REPORT_STATUSES = [status.value for status in ReportStatus if not status.closed]
+
+
+@bp.get("/opd/<slug>")
+def opd(slug: str):
+    """An agency: its units today, its 90-day history, output and report figures, open reports, contact."""
+    found = db.session.scalar(select(Opd).filter_by(slug=slug))
+    if found is None:
+        not_found(_("There is no agency (OPD) “%(slug)s”. Look for it in the list of units.", slug=slug[:80]))
+    day = today()
+    units = db.session.scalars(availability.unit_query(opd=found)).unique().all()
+    strip, unit_summaries = history.opd_strip(units, day)
+    figures = stats.load(strip.first, strip.last, opd=found)
+    open_reports = db.session.scalars(
+        reports.public_query(opd=found).where(Report.status.in_(OPEN_REPORT_STATUSES)).limit(OPD_OPEN_REPORTS)).all()
+    return render("public/opd.html", opd=found, today=day, rows=availability.statuses_on(units, day),
+                  strip=strip, unit_summaries=unit_summaries, figures=figures,
+                  row=next((row for row in figures.opds if row.opd.id == found.id), None),
+                  open_reports=open_reports)
+@bp.get("/unit/<slug>/badge.svg")
+def unit_badge(slug: str):
+    """A shields-style image of the unit's status on a day (today) for other sites."""
+    try:
+        unit = get_unit(slug)
+        day = date_arg("tanggal", today())
+    except HTTPException as error:
+        return badge_response(_("Portal Layanan"), title(error.code), badge.ERROR_COLOUR,
+                              getattr(error, "portal_message", None) or default_message(error.code),
+                              error.code)
+    status = availability.statuses_on([unit], day)[0].day.status
+    label = badge.shorten(unit.name) + ("" if day == today() else f" · {medium_date(day)}")
+    words = str(availability.STATUS_LABELS[status])
+    return badge_response(label, words, badge.STATUS_COLOURS[status],
+                          f"{unit.name}, {long_date(day)}: {words}")
+
+
+def badge_response(label: str, message: str, colour: str, text: str, status: int = 200):
+    body = render_template("public/badge.svg", badge=badge.layout(label, message, colour), title=text,
+                           label_colour=badge.LABEL_COLOUR)
+    response = make_response(body, status)
+    response.mimetype = "image/svg+xml"
+    return response
+
+
+@bp.get("/unit/<slug>/widget")
+def unit_widget(slug: str):
+    """A small card of the unit's status on a day (today) that other sites may frame."""
+    unit = get_unit(slug)
+    day = date_arg("tanggal", today())
+    days, next_onsite = availability.unit_outlook(unit, day, 1)
+    return render("public/widget.html", unit=unit, first=days[0], next_onsite=next_onsite, today=today())
+
+
 GRID_UNITS_PER_PAGE = 50  # /jadwal?halaman=2: the grid never grows without bound
 
 
@@ -101,11 +165,13 @@ def grid():
                              per_page=GRID_UNITS_PER_PAGE, error_out=False)
     units = pagination.items
     dates = [start + timedelta(days=offset) for offset in range(days)]
-    calendar = availability.load_calendar(start, dates[-1], [unit.id for unit in units])
+    # From the day before: a phase that starts on the first day shown is a boundary too.
+    calendar = availability.load_calendar(start - timedelta(days=1), dates[-1], [unit.id for unit in units])
     rows = availability.grid(units, start, days, calendar)
     return render(
         "public/grid.html", "results",
         start=start, days=days, dates=dates, rows=rows, calendar=calendar, fragment=wants_fragment(),
+        boundaries=timeline.boundaries(calendar.phases, dates),
         pagination=pagination,
         prev_start=start - timedelta(days=days), next_start=start + timedelta(days=days),
         **filters, **filter_choices(),

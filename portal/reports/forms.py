@@ -116,6 +116,7 @@ class ReportForm(PortalForm):
                         validators=[Optional(), Length(max=200), Email()])
     consent = BooleanField(_l("I agree that the city processes my contact data to follow up this "
                               "report, as described in the privacy notice."))
+    notify_answer = BooleanField(_l("E-mail me when the agency answers this report publicly."))
     submission_token = HiddenField()
     website = StringField(_l("Leave this field empty"), filters=[strip, cut(200)])  # honeypot
 
@@ -156,6 +157,10 @@ class ReportForm(PortalForm):
         if self.contact_given() and not field.data:
             raise ValidationError(_l("Give your consent, or leave your name, phone and e-mail empty."))
 
+    def validate_notify_answer(self, field) -> None:
+        if field.data and not self.email.data:
+            raise ValidationError(_l("Enter your e-mail address to be told of the answer, or untick this box."))
+
     def contact_given(self) -> bool:
         return any((self.name.data, self.phone.data, self.email.data))
 
@@ -177,7 +182,7 @@ class ReportForm(PortalForm):
 
 # The fields a resident fills in, in page order (the inline check answers one of them).
 CHECKED_FIELDS = ("unit", "visited_on", "visited_at", "category", "description", "visibility",
-                  "name", "phone", "email", "consent")
+                  "name", "phone", "email", "consent", "notify_answer")
 
 
 class TrackForm(PortalForm):

@@ -300,12 +300,13 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def nearest_unit(lat: float, lon: float, max_distance_m: float) -> ServiceUnit | None:
-    """The active unit closest to (lat, lon), if one is within ``max_distance_m``."""
+    """The active unit closest to (lat, lon), if one is within ``max_distance_m`` (the
+    coordinates of every unit are read, the one unit found is loaded)."""
     best, best_distance = None, max_distance_m
-    for unit in active_units():
-        if unit.latitude is None or unit.longitude is None:
-            continue
-        distance = distance_m(lat, lon, unit.latitude, unit.longitude)
+    located = select(ServiceUnit.id, ServiceUnit.latitude, ServiceUnit.longitude).where(
+        ServiceUnit.active.is_(True), ServiceUnit.latitude.is_not(None), ServiceUnit.longitude.is_not(None))
+    for unit_id, latitude, longitude in db.session.execute(located):
+        distance = distance_m(lat, lon, latitude, longitude)
         if distance <= best_distance:
-            best, best_distance = unit, distance
-    return best
+            best, best_distance = unit_id, distance
+    return db.session.get(ServiceUnit, best) if best is not None else None

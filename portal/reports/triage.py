@@ -17,6 +17,7 @@ from ..clock import now
 from ..extensions import db
 from ..models import AuditEvent, Opd, Report, ReportContact, ReportStatus, ReportUpdate, User, Visibility
 from ..availability import escape_like
+from ..subscriptions.service import forget_report_watchers, report_answered
 from . import codes
 from .service import link, local_day_start
 
@@ -110,6 +111,8 @@ def change_status(report: Report, actor: User, status: str, public_message: str 
     if status != previous or public_message:
         _event("report.update", report, actor, public=report.is_listed, before={"status": previous},
                after={"status": status, "message": public_message})
+    if public_message:
+        report_answered(report, status, public_message)  # an e-mail to a reporter who asked for one
     if internal_note:
         _event("report.note", report, actor, after={"note": internal_note})
     return step
@@ -183,6 +186,7 @@ def erase_contact(report: Report, actor: User | None, reason: str = "request") -
         raise TriageError("nothing to erase")
     contact.name = contact.phone = contact.email = None
     contact.purged_at = now()
+    forget_report_watchers(report)
     db.session.execute(
         update(AuditEvent)
         .where(AuditEvent.object_type == "Report", AuditEvent.object_id == report.id,

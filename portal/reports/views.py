@@ -14,8 +14,10 @@ from .. import htmx
 from ..clock import today
 from ..errors import bad_request, not_found
 from ..extensions import db, limiter
+from ..i18n import lang
 from ..models import Opd, ReportCategory, ReportStatus, ServiceUnit, Visibility
 from ..params import choice_arg, date_arg, int_arg, slug_arg
+from ..subscriptions.service import watch_report
 from . import service, words
 from .forms import (CHECKED_FIELDS, DESCRIPTION_MAX, DESCRIPTION_MIN, TOKEN, ReportForm, TrackForm,
                     unit_choices)
@@ -72,14 +74,17 @@ def form_context(form: ReportForm) -> dict:
 @limiter.shared_limit(submit_limit, scope="report-submit", methods=["POST"])
 def new():
     """The disruption report form; a valid report is stored, then its tracking page is shown."""
-    units = service.active_units()
     status = 200
     if request.method == "POST":
-        form = ReportForm(units=units)
+        # A valid report needs only its own unit; every unit is loaded to show the form again.
+        chosen = service.unit_by_slug(request.form.get("unit", "").strip())
+        form = ReportForm(units=[chosen] if chosen is not None else [])
         if form.validate():
-            report, created = service.submit(form.new_report(units, "web"),
+            report, created = service.submit(form.new_report([chosen], "web"),
                                              prefix=current_app.config["REPORT_CODE_PREFIX"],
                                              max_links=current_app.config["REPORT_SPAM_MAX_LINKS"])
+            if created and form.notify_answer.data and form.email.data and not report.is_spam:
+                watch_report(report, form.email.data, lang())
             if created:
                 flash(_("Your report has been received. Keep its tracking code: %(code)s",
                         code=report.code), "success")
@@ -88,7 +93,9 @@ def new():
                         code=report.code), "info")
             return htmx.redirect(url_for("reports.track", code=report.code))
         status = htmx.error_status()
+        units = service.active_units()
     else:
+        units = service.active_units()
         form = ReportForm(formdata=None, units=units, visited_on=today())
         slug = request.args.get("unit", "").strip()
         if slug:

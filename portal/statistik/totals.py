@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import OutputDay, OutputDayTotal, OutputQuantity
+from . import report_totals
 from .views import bp
 
 
@@ -53,9 +54,11 @@ def refresh(connection, keys: set[tuple[int, date]]) -> None:
 
 
 def rebuild() -> int:
-    """Rebuild the whole table from the raw records (in the current transaction); returns its rows."""
+    """Rebuild the daily output totals from the raw records, and the reports' timing rows
+    (report_totals.py), in the current transaction; returns the rows of the daily totals."""
     db.session.execute(delete(OutputDayTotal))
     db.session.execute(insert(OutputDayTotal).from_select(COLUMNS, _totals_select()))
+    report_totals.rebuild(db.session)
     return db.session.scalar(select(func.count()).select_from(OutputDayTotal))
 
 
@@ -93,7 +96,9 @@ def _refresh_after_flush(session: Session, _context) -> None:
 
 @bp.cli.command("rebuild-stats")
 def rebuild_stats_command():
-    """Rebuild the daily totals the statistics read (after bulk inserts that bypass the portal)."""
+    """Rebuild the daily totals and report timings the statistics read (after bulk inserts that
+    bypass the portal)."""
     rows = rebuild()
     db.session.commit()
-    click.echo(f"Rebuilt {rows} daily totals.")
+    timings = db.session.scalar(select(func.count()).select_from(report_totals.ReportTiming))
+    click.echo(f"Rebuilt {rows} daily totals and {timings} report timings.")

@@ -4,23 +4,50 @@ figures as CSV, and the raw daily records as CSV (JSON through the API)."""
 from __future__ import annotations
 
 from babel.dates import format_date
-from flask import Blueprint, Response, url_for
+from flask import Blueprint, Response, current_app, stream_with_context, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import charts, opendata, stats
+from .. import charts, history, opendata, stats
 from ..availability import phase_name
-from ..csv_export import to_csv
+from ..clock import today
+from ..csv_export import csv_chunks, to_csv
 from ..extensions import db
 from ..htmx import render, wants_fragment
-from ..i18n import lang, number, percent
+from ..i18n import lang, medium_date, number, percent
 from ..models import CostCategory, Opd
 from ..outputs import COLUMN_HELP, COST_LABELS
 from ..reports.words import CATEGORY_LABELS
+from ..urls import external_url
+from ..xlsx_export import Notes, to_xlsx, xlsx_response
 from .query import PAGE_ARGS, StatsQuery, indicator_choices, load, stats_query
 
 # cli_group=None: its command (import-outputs) is a top-level flask command.
 bp = Blueprint("statistik", __name__, cli_group=None)
+
+# The columns of /statistik.csv (and .xlsx), explained on the page and in the workbook's notes:
+# column(s) -> (meaning, the codes it holds).
+STATS_COLUMN_HELP = {
+    "section": (_l("the part of the page:"),
+                "completeness, summary, phase, week, opd, opd_completeness, opd_reports, reports, cost"),
+    "opd": (_l("the agency's code (empty: all agencies)"), ""),
+    "period_start, period_end": (_l("the first and last date the figure covers (a phase is cut to the chosen "
+                                    "range; a week runs Monday to Sunday)"), ""),
+    "label": (_l("the phase's name, the ISO week, the agency's short name, or “baseline” for a cost month of "
+                 "the baseline"), ""),
+    "mode": (_l("wfo, wfh, all (both modes), or empty"), ""),
+    "category": (_l("the report category, or the cost category:"), "electricity, water, fuel, consumables, total"),
+    "measure": (_l("the figure, named as in the API:"),
+                "records, output, staff_days, output_per_staff_day, reports_due, reports_submitted, compliance, "
+                "wfh_wfo_ratio, days_with_records, output_per_recorded_day, expected_days, share, count, answered, "
+                "answered_within_target, pending, share_within_target, median_hours_to_first_answer, amount, "
+                "change_vs_baseline, opds_reporting, baseline_monthly_mean"),
+    "value": (_l("the number"), ""),
+}
+STATS_DATE_COLUMNS = ("period_start", "period_end")
+RECORD_DATE_COLUMNS = ("date",)
+
 
 def page_args(q: StatsQuery) -> dict:
     """The query string of a statistics URL (without defaults left implicit)."""
@@ -101,18 +128,22 @@ def index():
     q = stats_query(PAGE_ARGS)
     s = load(q)
     args = page_args(q)
+    kept = history.kept_by_opd(q.start, q.end, today(), q.opd)
     return render(
         "statistik/index.html", "results",
         s=s, q=q, args=args, charts=build_charts(s), fragment=wants_fragment(),
         phase_label=phase_label, category_labels=CATEGORY_LABELS, cost_categories=list(CostCategory),
-        cost_labels=COST_LABELS, column_help=COLUMN_HELP,
+        cost_labels=COST_LABELS, column_help=COLUMN_HELP, kept=kept,
+        kept_period=history.kept_period(q.start, q.end, today()),
         csv_url=url_for("statistik.csv", **args), records_url=url_for("statistik.records_csv", **args),
+        xlsx_url=url_for("statistik.xlsx", **args), records_xlsx_url=url_for("statistik.records_xlsx", **args),
+        stats_column_help=STATS_COLUMN_HELP,
         api_url=url_for("api.statistics", **api_args(q)),
         **filter_choices(q),
     )
 
 
-def csv_response(text: str, filename: str) -> Response:
+def csv_response(text, filename: str) -> Response:
     response = Response(text, mimetype="text/csv")
     response.charset = "utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -129,22 +160,77 @@ def file_stem(q: StatsQuery, prefix: str) -> str:
     return "_".join(parts)
 
 
+def kept_rows(doc: dict) -> list[list]:
+    """The kept on-site days per agency (history.kept_document) as /statistik.csv rows."""
+    return [["opd_kept_days", row["opd"], doc["from"], doc["to"], row["short_name"], "", "", measure,
+             "" if row[measure] is None else row[measure]]
+            for row in doc["opds"] for measure in history.SUMMARY_MEASURES]
+
+
+def download_notes(q: StatsQuery, title: str, definitions) -> Notes:
+    """The "Keterangan" sheet of a statistics workbook: source, the choice made, definitions."""
+    if current_app.config["SHOW_DEMO_BANNER"]:
+        notice = _("Demo data.") + " " + _("Units, hours, reports and figures on this portal are examples for "
+                                           "the trial, not official data of the Kota Bekasi government.")
+    else:
+        notice = _("Figures as the agencies of Kota Bekasi entered them on this portal.")
+    indicator = next((name for slug, name, _unit in indicator_choices() if slug == q.indicator), None)
+    return Notes(
+        title=title,
+        source=_("Portal Layanan Kota Bekasi, %(url)s (definitions: %(definitions)s)",
+                 url=external_url("statistik.index", **page_args(q)),
+                 definitions=external_url("statistik.index") + "#definisi"),
+        notice=notice,
+        filters=[(_("Period"), f"{medium_date(q.start)} – {medium_date(q.end)}"),
+                 (_("Agency (OPD)"), q.opd.name if q.opd is not None else _("All agencies")),
+                 (_("Output indicator"), indicator or _("All indicators"))],
+        definitions=definitions,
+        labels={"source": _("Source"), "filters": _("Filters"), "definitions": _("Definitions")},
+    )
+
+
+def stats_table(q: StatsQuery) -> tuple[tuple[str, ...], list[list]]:
+    doc = opendata.statistics_document(load(q), q.opd, q.indicator)
+    rows = opendata.statistics_rows(doc) + kept_rows(history.kept_document(q.start, q.end, today(), q.opd))
+    return opendata.STATS_COLUMNS, rows
+
+
 @bp.get("/statistik.csv")
 def csv():
     """The figures of /statistik as CSV: one figure per row, stable columns (UTF-8 with BOM)."""
     q = stats_query(PAGE_ARGS)
-    doc = opendata.statistics_document(load(q), q.opd, q.indicator)
-    return csv_response(to_csv(opendata.STATS_COLUMNS, opendata.statistics_rows(doc)),
-                        file_stem(q, "statistik") + ".csv")
+    return csv_response(to_csv(*stats_table(q)), file_stem(q, "statistik") + ".csv")
+
+
+@bp.get("/statistik.xlsx")
+def xlsx():
+    """The figures of /statistik.csv as an Excel workbook, with a sheet of notes."""
+    q = stats_query(PAGE_ARGS)
+    definitions = [(column, f"{meaning} {codes}".strip()) for column, (meaning, codes) in STATS_COLUMN_HELP.items()]
+    notes = download_notes(q, _("Output and disruption statistics"), definitions)
+    return xlsx_response(to_xlsx(*stats_table(q), notes, date_columns=STATS_DATE_COLUMNS),
+                         file_stem(q, "statistik") + ".xlsx")
 
 
 @bp.get("/statistik/data.csv")
 def records_csv():
     """The raw daily output records of the range as CSV, in the columns of the import template."""
     q = stats_query(PAGE_ARGS)
-    rows = opendata.record_rows(q.start, q.end, q.opd, q.indicator)
-    return csv_response(to_csv(opendata.RECORD_COLUMNS, rows),
+    rows = opendata.iter_record_rows(q.start, q.end, q.opd, q.indicator)
+    # Streamed: two years hold a million rows (60 MB), never built whole in memory.
+    return csv_response(stream_with_context(csv_chunks(opendata.RECORD_COLUMNS, rows)),
                         file_stem(q, "output-harian") + ".csv")
+
+
+@bp.get("/statistik/data.xlsx")
+def records_xlsx():
+    """The raw daily output records as an Excel workbook, with a sheet of notes."""
+    q = stats_query(PAGE_ARGS)
+    rows = opendata.record_rows(q.start, q.end, q.opd, q.indicator)
+    notes = download_notes(q, _("Daily output records"),
+                           [(column, str(meaning)) for column, meaning in COLUMN_HELP.items()])
+    return xlsx_response(to_xlsx(opendata.RECORD_COLUMNS, rows, notes, date_columns=RECORD_DATE_COLUMNS),
+                         file_stem(q, "output-harian") + ".xlsx")
 
 
 from . import commands, totals  # noqa: E402,F401  (flask import-outputs, rebuild-stats; totals on flush)

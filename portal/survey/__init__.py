@@ -1,0 +1,1 @@
+"""The citizen satisfaction survey (SKM) and its index (IKM), PermenPANRB 14/2017."""
