@@ -97,8 +97,8 @@ def rendered_pages(app) -> dict[str, str]:
             if url == "/admin/login":  # last: signed out
                 sign_in(client, None)
             response = client.post(url + ("&" if "?" in url else "?") + f"lang={lang}", data=data)
-            assert response.status_code in (200, 303, 400), (url, response.status_code)
-            if response.mimetype == "text/html" and response.status_code in (200, 400):
+            assert response.status_code < 500, (url, response.status_code)
+            if response.mimetype == "text/html" and not 300 <= response.status_code < 400:
                 documents[f"{lang} POST {url} {sorted(data)[:3]}"] = response.get_data(as_text=True)
     return documents
 
@@ -126,6 +126,7 @@ def run_vnu(documents: dict[str, str], folder: Path) -> dict[str, list[str]]:
         names[path.name] = name
     done = subprocess.run([*vnu_command(), *sorted(str(p) for p in folder.glob("*.html"))],
                           capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stderr or done.stdout)
     errors: dict[str, list[str]] = {}
     for message in report["messages"]:
