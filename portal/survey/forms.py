@@ -19,8 +19,7 @@ OTHER_SERVICE = "-"  # the service choice "another service" (units without a ser
 
 
 def optional_choices(labels: dict) -> list[SelectChoice]:
-    return [SelectChoice("", str(_l("— Not stated —"))),
-            *(SelectChoice(key, str(label)) for key, label in labels.items())]
+    return [SelectChoice("", _l("— Not stated —")), *(SelectChoice(key, label) for key, label in labels.items())]
 
 
 def element_field(element) -> RadioField:
