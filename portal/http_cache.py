@@ -48,7 +48,7 @@ NO_STORE_ENDPOINTS = {
 }
 # Expensive public GETs: a per-IP limit (HEAVY_RATE_LIMIT) on responses that had to be rendered.
 HEAVY_ENDPOINTS = {"public.grid", "statistik.index", "statistik.csv", "statistik.records_csv",
-                   "api.statistics", "api.output_records"}
+                   "api.statistics", "api.output_records", "api.ikm"}
 HEAVY_SUFFIXES = (".csv", ".xlsx")
 
 COMPRESSIBLE = {"text/html", "text/css", "text/csv", "text/plain", "text/calendar", "text/xml",

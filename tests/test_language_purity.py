@@ -37,7 +37,7 @@ VARIANTS = [
     "/unit/disdukcapil-mpp?tanggal=2025-11-20", "/unit/kantor-dinas-sosial?tanggal=2025-12-02",
     "/unit/kantor-kelurahan-harapan-baru?tanggal=2025-11-14", "/unit/rsud-igd?tanggal=2025-12-25",
     "/statistik?dari=2025-09-01&sampai=2025-12-31", "/statistik?opd=disdukcapil",
-    "/laporan?status=resolved", "/admin/audit?aksi=report.create", "/admin/audit?aksi=override.create",
+    "/survei?unit=disdukcapil-mpp", "/laporan?status=resolved", "/admin/audit?aksi=report.create", "/admin/audit?aksi=override.create",
     "/admin/laporan?status=closed", "/unit/tidak-ada", "/?tanggal=bukan-tanggal",
 ]
 

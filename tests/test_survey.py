@@ -349,3 +349,16 @@ def test_demo_answers_are_many_deterministic_idempotent_and_show_slower_wfh_days
     assert published and all(item["respondents"] >= body["min_sample"] for item in published)
     assert {item["grade"] for item in published} <= {"A", "B", "C"}
     assert json.dumps(body).count('"too_few"') > 0  # small units and splits stay unpublished
+
+
+def test_the_opd_partial_shows_the_agencys_index_for_the_opd_page(app, world):
+    worked_example(app)
+    from flask import render_template_string
+
+    from portal.models import Opd
+
+    with app.test_request_context("/opd/dinsos"):
+        opd = db.session.scalar(select(Opd).filter_by(slug="dinsos"))
+        html = render_template_string('{% include "survey/_opd_ikm.html" %}', opd=opd)
+    assert "82,22" in html and ">B</abbr>" in html and "30" in html
+    assert 'href="/statistik?opd=dinsos#ikm"' in html

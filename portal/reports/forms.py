@@ -70,6 +70,16 @@ def normalize_phone(raw: str) -> str | None:
     return "+" + international
 
 
+def recent_visit(day, days: int, too_old) -> None:
+    """A visit date is neither in the future nor more than ``days`` ago (``too_old`` says so)."""
+    if day is None:
+        return
+    if day > today():
+        raise ValidationError(_l("The date of the visit cannot be in the future."))
+    if day < today() - timedelta(days=days):
+        raise ValidationError(too_old)
+
+
 def unit_choices(units, found: int | None = None) -> list[SelectChoice]:
     """The units grouped by agency for a <select>, with an empty first choice that says how many
     units a search ``found``."""
@@ -129,14 +139,8 @@ class ReportForm(PortalForm):
             raise ValidationError(_l("Choose a service unit from the list."))
 
     def validate_visited_on(self, field) -> None:
-        if field.data is None:
-            return
         days = current_app.config["REPORT_MAX_AGE_DAYS"]
-        if field.data > today():
-            raise ValidationError(_l("The date of the visit cannot be in the future."))
-        if field.data < today() - timedelta(days=days):
-            raise ValidationError(_l("Reports are accepted for visits of the last %(days)d days.",
-                                     days=days))
+        recent_visit(field.data, days, _l("Reports are accepted for visits of the last %(days)d days.", days=days))
 
     def validate_visited_at(self, field) -> None:
         local_now = local(now())

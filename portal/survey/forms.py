@@ -3,18 +3,15 @@ optional respondent profile. Never a name or contact."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional
 
 from .. import ikm
-from ..clock import today
 from ..forms import DateField, PortalForm
-from ..reports.forms import cut, plain_text, strip
+from ..reports.forms import cut, plain_text, recent_visit, strip
 from .words import AGE_BANDS, EDUCATION, ELEMENTS, MODE_LABELS, OCCUPATIONS, SEXES
 
 SUGGESTION_MAX = 1000
@@ -22,8 +19,7 @@ OTHER_SERVICE = "-"  # the service choice "another service" (units without a ser
 
 
 def optional_choices(labels: dict) -> list[SelectChoice]:
-    return [SelectChoice("", str(_l("— Not stated —"))),
-            *(SelectChoice(key, str(label)) for key, label in labels.items())]
+    return [SelectChoice("", _l("— Not stated —")), *(SelectChoice(key, label) for key, label in labels.items())]
 
 
 def element_field(element) -> RadioField:
@@ -66,13 +62,8 @@ class SurveyForm(PortalForm):
                                 SelectChoice(OTHER_SERVICE, str(_l("Another service")))]
 
     def validate_visited_on(self, field) -> None:
-        if field.data is None:
-            return
         days = current_app.config["SURVEY_MAX_AGE_DAYS"]
-        if field.data > today():
-            raise ValidationError(_l("The date of the visit cannot be in the future."))
-        if field.data < today() - timedelta(days=days):
-            raise ValidationError(_l("Answers are accepted for visits of the last %(days)d days.", days=days))
+        recent_visit(field.data, days, _l("Answers are accepted for visits of the last %(days)d days.", days=days))
 
     def scores(self) -> tuple[int, ...]:
         return tuple(int(self[key].data) for key in ikm.ELEMENTS)

@@ -40,7 +40,8 @@ def submit_limit() -> str:
 @bp.record_once
 def add_template_globals(state) -> None:
     state.app.jinja_env.globals.update(
-        SURVEY_ELEMENTS=words.ELEMENTS, SURVEY_SUGGESTION_STATES=words.SUGGESTION_STATE_LABELS, IKM_SPLIT_LABELS=words.SPLIT_LABELS, IKM_GRADE_LABELS=words.GRADE_LABELS,
+        SURVEY_SUGGESTION_STATES=words.SUGGESTION_STATE_LABELS,
+        IKM_SPLIT_LABELS=words.SPLIT_LABELS, IKM_GRADE_LABELS=words.GRADE_LABELS,
         unit_ikm=publish.unit_ikm, opd_ikm=publish.opd_ikm, ikm_statistics=statistics_section,
         unit_suggestions=lambda unit: service.public_suggestions(
             unit, current_app.config["SURVEY_PUBLIC_SUGGESTIONS"]),
