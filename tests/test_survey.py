@@ -223,6 +223,25 @@ def test_the_index_is_published_from_the_minimum_sample_with_its_count(app, clie
     assert re.search(r"82,22</strong>.*?</td><td class=\"num\">30</td>", section)
 
 
+def test_the_ikm_workbook_holds_the_csv_figures_as_numbers(app, client, world):
+    from .test_xlsx import csv_rows, same_cell, workbook
+
+    worked_example(app)
+    query = "dari=2025-11-01&sampai=2025-11-30"
+    expected = csv_rows(client.get(f"/statistik/ikm.csv?{query}"))
+    response = client.get(f"/statistik/ikm.xlsx?{query}")
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    assert response.headers["Content-Disposition"].endswith('.xlsx"')
+    sheet = workbook(response.data)["Data"]
+    cells = list(sheet.iter_rows())
+    assert [cell.value for cell in cells[0]] == expected[0] and len(cells) == len(expected)
+    for row, line in zip(cells[1:], expected[1:]):
+        assert all(same_cell(text, cell) for text, cell in zip(line, row)), line
+    ikm_column = expected[0].index("ikm")
+    assert any(isinstance(row[ikm_column].value, float) and row[ikm_column].value == 82.22 for row in cells[1:])
+    assert "ikm.xlsx" in client.get(f"/statistik?{query}").get_data(as_text=True)
+
+
 def test_the_csv_and_the_api_carry_the_same_table_as_the_page(app, client, world):
     worked_example(app)
     add_answers(app, 30, scores=(2,) * 9, day=THURSDAY, wfh=True, mode="online")

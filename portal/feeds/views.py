@@ -130,7 +130,7 @@ def opd(slug: str):
         feed_entries.availability_entries(feed_entries.opd_scope(agency)), key=f"opd/{agency.id}",
         title=_("%(agency)s: availability of its service units", agency=agency.short_name),
         subtitle=_("Changes that decide when the service units of %(agency)s serve on-site.", agency=agency.name),
-        endpoint="feeds.opd", values={"slug": agency.slug}, page=f"/?opd={agency.slug}")
+        endpoint="feeds.opd", values={"slug": agency.slug}, page=f"/opd/{agency.slug}")
 
 
 @bp.get("/laporan/feed.atom")

@@ -21,9 +21,10 @@ from ..public.views import get_unit
 from ..reports.forms import TOKEN, unit_choices
 from ..reports.service import active_units
 from ..statistik.query import PAGE_ARGS, stats_query
-from ..statistik.views import csv_response, file_stem
+from ..statistik.views import csv_response, download_notes, file_stem
 from ..csv_export import to_csv
 from ..urls import external_url
+from ..xlsx_export import to_xlsx, xlsx_response
 from . import publish, service, words
 from .forms import ELEMENT_FIELDS, OTHER_SERVICE, PROFILE_FIELDS, SurveyForm, UnitChoiceForm
 
@@ -180,6 +181,7 @@ def statistics_section(q) -> dict:
                                         marker_label=threshold_label),
         },
         "csv_url": url_for("survey.ikm_csv", **range_args(q, "dari", "sampai")),
+        "xlsx_url": url_for("survey.ikm_xlsx", **range_args(q, "dari", "sampai")),
         "api_url": url_for("api.ikm", **range_args(q, "from", "to")),
     }
 
@@ -199,4 +201,23 @@ def ikm_csv():
     s = publish.summary(q.start, q.end, opd=q.opd)
     columns, rows = publish.table(s, "Kota Bekasi", opd=q.opd)
     return csv_response(to_csv(columns, [[row[c] for c in columns] for row in rows]), file_stem(q, "ikm") + ".csv")
+
+
+@bp.get("/statistik/ikm.xlsx")
+def ikm_xlsx():
+    """The IKM table of /statistik/ikm.csv as an Excel workbook, with a sheet of notes."""
+    q = stats_query(PAGE_ARGS)
+    s = publish.summary(q.start, q.end, opd=q.opd)
+    columns, rows = publish.table(s, "Kota Bekasi", opd=q.opd)
+    definitions = [
+        ("ikm", _("Citizen satisfaction index: the weighted mean of the nine elements (1–4) × 25, as in "
+                  "PermenPANRB 14/2017; empty below the minimum number of respondents.")),
+        ("grade", _("Service quality grade from the IKM: A (very good) to D (poor).")),
+        ("nrr_…", _("Mean score (1–4) of one survey element.")),
+        ("split", _("Which answers: all, on-site or online visits, WFH days or other days.")),
+    ]
+    notes = download_notes(q, _("Citizen satisfaction (IKM)"), definitions)
+    return xlsx_response(to_xlsx(columns, [[row[c] for c in columns] for row in rows], notes,
+                                 date_columns=("period_start", "period_end")),
+                         file_stem(q, "ikm") + ".xlsx")
 
