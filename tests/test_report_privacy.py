@@ -136,6 +136,7 @@ def same_site_links(body: str) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 def test_no_public_answer_contains_a_reporters_personal_data(app, reports):
     world, codes = reports
     client = app.test_client()  # a visitor: no staff session
