@@ -12,7 +12,8 @@ FLASK  := $(BIN)/flask --app portal
 run: install db demo serve
 
 # pytest-xdist: one worker per CPU (PYTEST_WORKERS=1 for one process); browser tests stay together
-# on one worker (one browser, one live server). The 10 slowest tests are printed at the end.
+# on one worker (one browser, one live server), so do the deploy tests (one nginx stack). The 10
+# slowest tests are printed at the end (both commands).
 PYTEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=10
 
@@ -20,7 +21,8 @@ PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=10
 test: install
 	$(PYTEST) $(PYTEST_ARGS)
 
-## test-fast: the edit-run loop: SQLite only, no browser, no route walks marked slow
+## test-fast: the edit-run loop: SQLite only, no browser, no nginx stack, nothing marked slow (the
+## route walks, the crawls, the API contract, the timing and multi-process tests: `make test` runs them)
 test-fast: install
 	$(PYTEST) --db sqlite -m "not e2e and not slow and not deploy" $(PYTEST_ARGS)
 

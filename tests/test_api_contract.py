@@ -48,6 +48,7 @@ def inside_window(case):
     return case
 
 
+@pytest.mark.slow
 @pytest.mark.config(TODAY=TODAY)
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda m: m.value)
 def test_the_api_does_what_its_document_says(app, mode):

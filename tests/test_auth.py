@@ -116,6 +116,7 @@ def seconds(send) -> float:
     return time.perf_counter() - started
 
 
+@pytest.mark.slow
 @pytest.mark.config(**THROTTLED)
 def test_the_answer_takes_as_long_for_unknown_throttled_deactivated_and_wrong(app, client, staff):
     """Median times of several requests each, taken in turns, agree within a tolerance."""

@@ -38,7 +38,8 @@ from . import factories as f
 from .conftest import IN_CI
 from .pg import TemporaryPostgres, free_port
 
-pytestmark = pytest.mark.deploy
+# pytest-xdist (--dist loadgroup): every test of the stack on one worker, so it is started once.
+pytestmark = [pytest.mark.deploy, pytest.mark.xdist_group("deploy")]
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = "admin@bekasikota.go.id"

@@ -84,6 +84,7 @@ def shared_database(tmp_path):
     return uri, ids
 
 
+@pytest.mark.slow  # starts two app processes
 @pytest.mark.parametrize("cache", ["files", "redis"])
 def test_a_staff_change_through_one_instance_is_seen_on_the_next_request_to_the_other(
         cache, shared_database, tmp_path, request):

@@ -162,6 +162,7 @@ def pages(app) -> list[str]:
     return urls + VARIANTS
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_every_page_speaks_one_language(app, client, lang):
     with app.app_context():

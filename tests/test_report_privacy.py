@@ -147,6 +147,7 @@ def readable_text(response) -> str:
     return response.get_data(as_text=True)
 
 
+@pytest.mark.slow
 def test_no_public_answer_contains_a_reporters_personal_data(app, reports):
     world, codes = reports
     client = app.test_client()  # a visitor: no staff session

@@ -46,6 +46,7 @@ def test_the_demo_statistics_are_the_same_from_the_totals_and_from_the_raw_recor
         assert_same_figures("disdukcapil", "surat-naskah-diproses")
 
 
+@pytest.mark.slow
 def test_a_generated_data_set_gives_the_same_statistics_from_the_totals_and_the_raw_records(app):
     with app.app_context():
         counts = generate(units=150, opds=40, records=60_000, reports=300)
