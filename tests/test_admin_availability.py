@@ -270,6 +270,20 @@ def test_opd_admin_changes_all_her_units_and_no_other(app, client, world):
     assert changed == ["Gerai Kranji di MPP", "Loket Rahasia Kranji"]
 
 
+@pytest.mark.parametrize("unit_id", ["99999999999999999999999", "-1", "0"])
+def test_bulk_change_for_a_unit_id_out_of_range_is_refused_in_words(app, client, world, unit_id):
+    sign_in(client, world.admin_a)
+    with app.app_context():
+        before = database_state()
+    response = client.post("/admin/ketersediaan/massal", data={
+        "units": [str(world.unit_a), unit_id], "starts_on": "2025-11-14", "ends_on": "2025-11-14",
+        "action": "set", "status": "closed", "reason": "Banjir"})
+    assert response.status_code == 400
+    assert "Salah satu unit yang dipilih tidak ada" in response.get_data(as_text=True)
+    with app.app_context():
+        assert database_state() == before
+
+
 def test_opd_admin_cannot_use_the_kecamatan_scope(app, client, world):
     sign_in(client, world.admin_a)
     with app.app_context():

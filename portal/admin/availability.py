@@ -184,6 +184,8 @@ def chosen_units(form: BulkForm) -> list[ServiceUnit]:
     """The units a bulk change is for; 403 when one of them belongs to another OPD."""
     units: dict[int, ServiceUnit] = {}
     ids = set(form.units.data or [])
+    if any(not 0 < unit_id < 2**31 for unit_id in ids):  # no such unit; and SQLite has no bigger integers
+        bad_request(_("One of the chosen units does not exist (any more). Reload the page."))
     if ids:
         found = db.session.scalars(select(ServiceUnit).where(ServiceUnit.id.in_(ids))).all()
         if len(found) != len(ids):
