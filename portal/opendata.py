@@ -234,11 +234,10 @@ def record_doc(day: OutputDay) -> dict:
 def record_rows(start: date, end: date, opd: Opd | None = None, indicator: str | None = None) -> list[tuple]:
     """The raw records in the import template's columns (the file can be imported again): one
     row per date, OPD, mode and indicator, as a flat query (the whole range at once)."""
-    return list(iter_record_rows(start, end, opd, indicator))
+    return [(day.isoformat(), *rest) for day, *rest in db.session.execute(record_query(start, end, opd, indicator))]
 
 
-def iter_record_rows(start: date, end: date, opd: Opd | None = None, indicator: str | None = None):
-    """record_rows() read a few thousand at a time (a two-year range holds a million)."""
+def record_query(start: date, end: date, opd: Opd | None = None, indicator: str | None = None):
     query = (
         select(OutputDay.day, Opd.slug, OutputDay.mode, OutputIndicator.slug, OutputQuantity.quantity,
                OutputDay.staff_on_duty, OutputDay.reports_due, OutputDay.reports_submitted)
@@ -250,8 +249,15 @@ def iter_record_rows(start: date, end: date, opd: Opd | None = None, indicator: 
         query = query.where(OutputDay.opd_id == opd.id)
     if indicator:
         query = query.where(OutputIndicator.slug == indicator)
-    for day, *rest in db.session.execute(query.execution_options(yield_per=5000)):
-        yield (day.isoformat(), *rest)
+    return query
+
+
+def stream_record_rows(engine, query):
+    """record_rows() read a few thousand at a time on a connection of its own (a two-year range
+    holds a million): usable while a response streams, after the request's context is gone."""
+    with engine.connect() as connection:
+        for day, *rest in connection.execution_options(yield_per=5000).execute(query):
+            yield (day.isoformat(), *rest)
 
 
 RECORD_COLUMNS = CSV_COLUMNS

@@ -160,3 +160,16 @@ def test_every_csv_download_link_has_its_xlsx_beside_it(client, data):
     assert csv_links and [link.replace(".csv", ".xlsx", 1) for link in csv_links] == xlsx_links
     for link in xlsx_links:
         assert client.get(link.replace("&amp;", "&")).mimetype == XLSX
+
+
+def test_a_records_workbook_too_big_for_memory_is_refused_in_words(client, data, monkeypatch):
+    from portal.statistik import views
+
+    query = f"{RANGE}&opd={data['a']}"
+    records = len(csv_rows(client.get(f"/statistik/data.csv?{query}"))) - 1
+    monkeypatch.setattr(views, "XLSX_MAX_RECORDS", records - 1)
+    response = client.get(f"/statistik/data.xlsx?{query}")
+    assert response.status_code == 400
+    assert f"{records:,} catatan harian".replace(",", ".") in response.get_data(as_text=True)
+    monkeypatch.setattr(views, "XLSX_MAX_RECORDS", records)
+    assert client.get(f"/statistik/data.xlsx?{query}").status_code == 200

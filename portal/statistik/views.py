@@ -4,15 +4,16 @@ figures as CSV, and the raw daily records as CSV (JSON through the API)."""
 from __future__ import annotations
 
 from babel.dates import format_date
-from flask import Blueprint, Response, current_app, stream_with_context, url_for
+from flask import Blueprint, Response, current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import charts, history, opendata, stats
 from ..availability import phase_name
 from ..clock import today
 from ..csv_export import csv_chunks, to_csv
+from ..errors import bad_request
 from ..extensions import db
 from ..htmx import render, wants_fragment
 from ..i18n import lang, medium_date, number, percent
@@ -216,16 +217,26 @@ def xlsx():
 def records_csv():
     """The raw daily output records of the range as CSV, in the columns of the import template."""
     q = stats_query(PAGE_ARGS)
-    rows = opendata.iter_record_rows(q.start, q.end, q.opd, q.indicator)
+    rows = opendata.stream_record_rows(db.engine, opendata.record_query(q.start, q.end, q.opd, q.indicator))
     # Streamed: two years hold a million rows (60 MB), never built whole in memory.
-    return csv_response(stream_with_context(csv_chunks(opendata.RECORD_COLUMNS, rows)),
-                        file_stem(q, "output-harian") + ".csv")
+    return csv_response(csv_chunks(opendata.RECORD_COLUMNS, rows), file_stem(q, "output-harian") + ".csv")
+
+
+# A workbook is built whole in memory (about 1 KB a row): a two-year range of every agency (a
+# million records) would take gigabytes and pass Excel's 1,048,576 rows; the CSV streams any range.
+XLSX_MAX_RECORDS = 100_000
 
 
 @bp.get("/statistik/data.xlsx")
 def records_xlsx():
     """The raw daily output records as an Excel workbook, with a sheet of notes."""
     q = stats_query(PAGE_ARGS)
+    query = opendata.record_query(q.start, q.end, q.opd, q.indicator)
+    count = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    if count > XLSX_MAX_RECORDS:
+        bad_request(_("This range holds %(count)s daily records, more than one workbook of this portal carries "
+                      "(%(max)s). Choose a shorter range, one agency or one indicator, or download the CSV.",
+                      count=number(count), max=number(XLSX_MAX_RECORDS)))
     rows = opendata.record_rows(q.start, q.end, q.opd, q.indicator)
     notes = download_notes(q, _("Daily output records"),
                            [(column, str(meaning)) for column, meaning in COLUMN_HELP.items()])
