@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, time
+from functools import cache
+
+from werkzeug.security import generate_password_hash
 
 from portal.extensions import db
 from portal.models import Holiday, Kecamatan, Opd, PolicyPhase, Role, ServiceUnit, UnitHours, User
@@ -68,11 +71,18 @@ def holiday(day: date, name: str, kind: str = "national") -> Holiday:
     return obj
 
 
+@cache
+def password_hash(password: str) -> str:
+    """The hash User.set_password stores, made once per password in a test run: scrypt costs about
+    0.1 s on purpose, and a test that needs a user is about sign-in rules, not hashing."""
+    return generate_password_hash(password, method="scrypt")
+
+
 def user(email: str, role: Role = Role.OPD_ADMIN, owner: Opd | None = None,
          password: str = PASSWORD, name: str | None = None) -> User:
     obj = User(email=email, name=name or email.split("@")[0], role=role.value,
                opd=owner if owner is not None or role is Role.CITY_ADMIN else opd())
-    obj.set_password(password)
+    obj.password_hash = password_hash(password)
     db.session.add(obj)
     db.session.flush()
     return obj
