@@ -1,5 +1,8 @@
 # The two commands of the README: `make run` and `make test`. Everything else supports them.
 PYTHON ?= python3
+# Tests import the portal and ~70 test modules in every pytest-xdist worker: let Python keep their
+# bytecode (a shell that sets PYTHONDONTWRITEBYTECODE would make every run compile them again).
+unexport PYTHONDONTWRITEBYTECODE
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
@@ -22,9 +25,11 @@ test: install
 	$(PYTEST) $(PYTEST_ARGS)
 
 ## test-fast: the edit-run loop: SQLite only, no browser, no nginx stack, nothing marked slow (the
-## route walks, the crawls, the API contract, the timing and multi-process tests: `make test` runs them)
+## route walks, the crawls, the API contract, the timing and multi-process tests: `make test` runs them),
+## the hostile-input walk tries 3 generated requests per route and method instead of 10, and the
+## schedule's properties 60 generated cases instead of 300
 test-fast: install
-	$(PYTEST) --db sqlite -m "not e2e and not slow and not deploy" $(PYTEST_ARGS)
+	WALK_EXAMPLES=$${WALK_EXAMPLES:-3} PROPERTY_EXAMPLES=$${PROPERTY_EXAMPLES:-60} $(PYTEST) --db sqlite -m "not e2e and not slow and not deploy" $(PYTEST_ARGS)
 
 install: $(VENV)/.installed compile-translations
 

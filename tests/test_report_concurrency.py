@@ -63,6 +63,7 @@ def post_all_at_once(port: int, payloads: list[dict]) -> list:
     return results
 
 
+@pytest.mark.slow
 def test_200_reports_sent_at_once_are_all_stored_with_distinct_codes(app, served):
     results = post_all_at_once(served, [form_data(description=f"Loket tutup tanpa pemberitahuan, warga ke-{i}.")
                                         for i in range(200)])
@@ -77,6 +78,7 @@ def test_200_reports_sent_at_once_are_all_stored_with_distinct_codes(app, served
     assert len({description for _, description in rows}) == 200
 
 
+@pytest.mark.slow
 def test_one_submission_sent_twenty_times_at_once_is_one_report(app, served):
     data = form_data()
     results = post_all_at_once(served, [data] * 20)

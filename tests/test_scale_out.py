@@ -55,6 +55,7 @@ def failed_logins(client, count, **kwargs):
             for i in range(count)]
 
 
+@pytest.mark.slow
 def test_two_instances_share_the_login_rate_limit_through_redis(redis_url, tmp_path):
     uri = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
     first = instance(uri, RATELIMIT_STORAGE_URI=redis_url)
@@ -68,6 +69,7 @@ def test_two_instances_share_the_login_rate_limit_through_redis(redis_url, tmp_p
     assert codes[:8] == [400] * 8 and codes[8:] == [429, 429]  # 20 per minute across both instances
 
 
+@pytest.mark.slow
 def test_behind_a_proxy_each_client_address_has_its_own_limit(tmp_path):
     app = instance(f"sqlite:///{tmp_path / 'proxy.sqlite3'}", PROXY_FIX=1)
     client = app.test_client()

@@ -1,5 +1,6 @@
 """portal.schedule is pure: these tests need no app, no database."""
 
+import os
 from datetime import date, time, timedelta
 
 from hypothesis import given, settings
@@ -9,6 +10,9 @@ from portal.schedule import (
     Calendar, Holiday, Override, Phase, RotationGroup, RuleKind, Source, Status, Unit,
     next_onsite_day, phase_on, rotation_onsite, status_on,
 )
+
+# Generated cases per property: 300 in `make test`; `make test-fast` asks for fewer (PROPERTY_EXAMPLES).
+PROPERTY_EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "300"))
 
 OFFICE = {d: (time(8), time(15)) for d in range(5)}
 THURSDAY = date(2025, 11, 6)
@@ -197,7 +201,7 @@ def holiday_maps(draw):
     return {d: Holiday(d, "Libur") for d in chosen}
 
 
-@settings(max_examples=300)
+@settings(max_examples=PROPERTY_EXAMPLES)
 @given(units(), days, st.lists(phases(), max_size=3), holiday_maps(), st.lists(overrides(), max_size=4))
 def test_an_override_always_wins(unit, day, phase_list, holidays, override_list):
     covering = [o for o in override_list if o.unit_id == unit.id and o.covers(day)]
@@ -210,7 +214,7 @@ def test_an_override_always_wins(unit, day, phase_list, holidays, override_list)
         assert result.source is not Source.OVERRIDE
 
 
-@settings(max_examples=300)
+@settings(max_examples=PROPERTY_EXAMPLES)
 @given(units(), days, st.lists(phases(), max_size=3), st.lists(phases(), max_size=3), holiday_maps(),
        st.lists(overrides(), max_size=4))
 def test_an_essential_units_status_never_depends_on_the_phase(unit, day, phases_a, phases_b, holidays,
@@ -222,7 +226,7 @@ def test_an_essential_units_status_never_depends_on_the_phase(unit, day, phases_
     assert a.source is not Source.PHASE
 
 
-@settings(max_examples=300)
+@settings(max_examples=PROPERTY_EXAMPLES)
 @given(units(), days, st.lists(phases(), max_size=3), holiday_maps())
 def test_a_24_7_unit_is_never_closed_by_a_holiday(unit, day, phase_list, holidays):
     unit = Unit(unit.id, unit.weekly_hours, unit.opd_id, essential=unit.essential, open_24_7=True)
@@ -232,7 +236,7 @@ def test_a_24_7_unit_is_never_closed_by_a_holiday(unit, day, phase_list, holiday
     assert result.source is not Source.HOLIDAY
 
 
-@settings(max_examples=300)
+@settings(max_examples=PROPERTY_EXAMPLES)
 @given(units(), days, st.lists(phases(), max_size=3), holiday_maps())
 def test_a_unit_without_override_is_closed_on_a_holiday_unless_24_7(unit, day, phase_list, holidays):
     holidays = {**holidays, day: Holiday(day, "Libur")}
@@ -240,7 +244,7 @@ def test_a_unit_without_override_is_closed_on_a_holiday_unless_24_7(unit, day, p
     assert (result.status is Status.CLOSED) == (not unit.open_24_7)
 
 
-@settings(max_examples=200)
+@settings(max_examples=PROPERTY_EXAMPLES * 2 // 3)
 @given(units(), days, st.lists(phases(), max_size=3), holiday_maps(), st.lists(overrides(), max_size=4))
 def test_next_onsite_day_is_on_site_and_no_earlier_day_is(unit, start, phase_list, holidays, override_list):
     result = next_onsite_day(unit, start, phases=phase_list, holidays=holidays, overrides=override_list,
@@ -256,7 +260,7 @@ def test_next_onsite_day_is_on_site_and_no_earlier_day_is(unit, start, phase_lis
         day += timedelta(days=1)
 
 
-@settings(max_examples=200)
+@settings(max_examples=PROPERTY_EXAMPLES * 2 // 3)
 @given(units(), days, st.lists(phases(), max_size=3), holiday_maps(), st.lists(overrides(), max_size=4))
 def test_a_day_without_hours_is_never_open_unless_an_override_or_24_7(unit, day, phase_list, holidays,
                                                                       override_list):

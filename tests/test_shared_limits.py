@@ -78,6 +78,7 @@ def server(tmp_path):
         process.wait(timeout=20)
 
 
+@pytest.mark.slow
 def test_login_and_lookup_limits_hold_across_four_gunicorn_workers(server):
     logins = [send(server, "POST", "/admin/login", {"email": f"x{i}@example.org", "password": "x"})
               for i in range(30)]

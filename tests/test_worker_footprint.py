@@ -9,10 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 NEVER_IN_A_WORKER = ("alembic", "flask_migrate", "schemathesis", "hypothesis", "pytest")
 
 
+@pytest.mark.slow
 def test_the_web_app_imports_no_migration_or_test_tooling(tmp_path):
     probe = ("import sys, wsgi; "
              f"print(sorted(m for m in {NEVER_IN_A_WORKER!r} if m in sys.modules))")
@@ -24,6 +27,7 @@ def test_the_web_app_imports_no_migration_or_test_tooling(tmp_path):
     assert result.stdout.strip() == "[]"
 
 
+@pytest.mark.slow
 def test_the_command_line_still_migrates(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}", "FLASK_SECRET_KEY": "probe"}
     flask = str(Path(sys.executable).parent / "flask")
