@@ -256,8 +256,12 @@ def stream_record_rows(engine, query):
     """record_rows() read a few thousand at a time on a connection of its own (a two-year range
     holds a million): usable while a response streams, after the request's context is gone."""
     with engine.connect() as connection:
-        for day, *rest in connection.execution_options(yield_per=5000).execute(query):
-            yield (day.isoformat(), *rest)
+        result = connection.execution_options(yield_per=5000).execute(query)
+        try:
+            for day, *rest in result:
+                yield (day.isoformat(), *rest)
+        finally:  # also when the download is abandoned: PostgreSQL's server-side cursor is closed
+            result.close()
 
 
 RECORD_COLUMNS = CSV_COLUMNS
