@@ -89,3 +89,23 @@ def test_report_pages_fit_a_360px_screen(live_server, page):
         page.goto(live_server.url + url)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, (url, width)
+
+
+def test_a_fields_check_is_not_lost_while_another_fields_check_is_slow(live_server, page):
+    """Checks of several fields run one after the other: a slow answer for one field (a busy
+    server) never drops the check of the field the resident leaves next."""
+    import time
+
+    def slow(route):
+        time.sleep(1.5)
+        route.continue_()
+
+    page.goto(f"{live_server.url}/lapor?unit=disdukcapil-mpp")
+    page.fill("#description", "pendek")
+    page.press("#description", "Tab")
+    page.wait_for_selector("#description-field .error")
+    page.route("**/lapor/periksa/category", slow)
+    page.check("input[name=category][value=no_staff]")  # its check is now in flight for 1.5 s
+    page.fill("#description", "Loket pendaftaran buka, tetapi tidak ada petugas selama satu jam.")
+    page.press("#description", "Tab")
+    page.wait_for_function("() => !document.querySelector('#description-field .error')", timeout=8000)
