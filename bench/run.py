@@ -376,6 +376,7 @@ def run_backend(backend: str, big_url: str, small_url: str) -> list[tuple]:
         gz = {"Accept-Encoding": "gzip"}
         for _label, path in pages:  # warm every worker: templates compiled, caches filled
             wrk(port, path, connections=8, seconds=1, headers=gz)
+            settle(port)  # the cold two-year statistics queued by the warm-up would spill into the next run
         results: dict[str, Load] = {}
         sizes: dict[str, str] = {}
         for label, path in pages:
