@@ -34,6 +34,18 @@ def default_uri(instance_path: str) -> str:
     return "sqlite:///" + str(Path(instance_path) / "ratelimit.sqlite3")
 
 
+def set_wal(connection: sqlite3.Connection, attempts: int = 50) -> None:
+    """Switch the file to WAL. Workers that start together on a new file race for it, and SQLite
+    answers "database is locked" at once (no busy timeout) to all but one: try again shortly."""
+    for attempt in range(attempts):
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05 + random.random() * 0.05)
+
 class SQLiteStorage(Storage):
     """Fixed-window counters in an SQLite file, shared by the processes that open it."""
 
@@ -60,7 +72,7 @@ class SQLiteStorage(Storage):
         if cached is not None and cached[0] == os.getpid():
             return cached[1]
         connection = sqlite3.connect(self.path, timeout=5, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA journal_mode=WAL")
+        set_wal(connection)
         connection.execute("PRAGMA synchronous=NORMAL")
         self._local.connection = (os.getpid(), connection)
         return connection
