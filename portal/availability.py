@@ -18,7 +18,7 @@ from . import schedule, timeline
 from .clock import today
 from .extensions import db
 from .i18n import clock, lang, medium_date, weekday_name
-from .models import Holiday, Kecamatan, Opd, Override, PolicyPhase, ServiceUnit
+from .models import Holiday, Kecamatan, Opd, Override, PolicyPhase, ServiceUnit, UnitHours
 from .schedule import RuleKind, Source, Status
 
 STATUS_LABELS = {
@@ -72,18 +72,25 @@ def unit_query(opd: Opd | None = None, kecamatan: Kecamatan | None = None, text:
     """Active units, filtered, ordered by name, with what the lists show loaded up front."""
     query = (
         select(ServiceUnit)
-        .where(ServiceUnit.active.is_(True))
         .options(joinedload(ServiceUnit.opd), joinedload(ServiceUnit.kecamatan),
                  joinedload(ServiceUnit.kelurahan))
-        .order_by(ServiceUnit.name, ServiceUnit.id)
     )
+    if text:
+        query = query.join(ServiceUnit.opd)
+    return filter_units(query, opd, kecamatan, text)
+
+
+def filter_units(query, opd: Opd | None, kecamatan: Kecamatan | None, text: str | None):
+    """Active units only, the list's filters, ordered by name. The text filter reads the
+    agency's names: ``query`` joins ``Opd`` when ``text`` is given."""
+    query = query.where(ServiceUnit.active.is_(True)).order_by(ServiceUnit.name, ServiceUnit.id)
     if opd is not None:
         query = query.where(ServiceUnit.opd_id == opd.id)
     if kecamatan is not None:
         query = query.where(ServiceUnit.kecamatan_id == kecamatan.id)
     if text:
         pattern = f"%{escape_like(text)}%"
-        query = query.join(ServiceUnit.opd).where(or_(
+        query = query.where(or_(
             ServiceUnit.name.ilike(pattern, escape="\\"),
             ServiceUnit.services.ilike(pattern, escape="\\"),
             ServiceUnit.address.ilike(pattern, escape="\\"),
@@ -109,7 +116,62 @@ def statuses_on(units: Sequence[ServiceUnit], day: date,
     return [UnitDay(unit, calendar.status(unit.as_schedule_unit(), day)) for unit in units]
 
 
-def count_by_status(rows: Sequence[UnitDay]) -> dict[Status, int]:
+@dataclass(frozen=True)
+class UnitLine:
+    """What the day list shows of a unit: plain values from one query, no ORM object (the list
+    reads every unit to count them by status, and ORM objects cost ten times more)."""
+
+    id: int
+    slug: str
+    name: str
+    opd_short_name: str
+    kecamatan_name: str
+    essential: bool
+    open_24_7: bool
+
+
+@dataclass(frozen=True)
+class LineDay:
+    unit: UnitLine
+    day: schedule.DayStatus
+
+
+def day_list(day: date, opd: Opd | None = None, kecamatan: Kecamatan | None = None,
+             text: str | None = None) -> tuple[list[LineDay], schedule.Calendar]:
+    """Every active unit matching the filters with its status on ``day``, in the same few queries
+    whatever the number of units (the units with their hours that weekday, the day's calendar)."""
+    weekday = day.weekday()
+    query = filter_units(
+        select(ServiceUnit.id, ServiceUnit.slug, ServiceUnit.name, Opd.short_name, Kecamatan.name,
+               ServiceUnit.essential, ServiceUnit.open_24_7, ServiceUnit.opd_id, ServiceUnit.rotation_group,
+               UnitHours.opens, UnitHours.closes)
+        .join(Opd, ServiceUnit.opd_id == Opd.id).join(Kecamatan, ServiceUnit.kecamatan_id == Kecamatan.id)
+        .outerjoin(UnitHours, (UnitHours.unit_id == ServiceUnit.id) & (UnitHours.weekday == weekday)),
+        opd, kecamatan, text)
+    found = db.session.execute(query).all()
+    calendar = load_calendar(day, day)  # the overrides of that day, of any unit: a few
+    # Units without an override share their answer with every unit of the same facts that day:
+    # a handful of distinct answers for hundreds of units.
+    phase = calendar.phase_on(day)
+    exempt = phase.exempt_opd_ids if phase is not None else frozenset()
+    shared: dict[tuple, schedule.DayStatus] = {}
+    rows = []
+    for unit_id, slug, name, opd_name, kecamatan_name, essential, open_24_7, opd_id, group, opens, closes in found:
+        facts = schedule.Unit(id=unit_id, weekly_hours={} if opens is None else {weekday: (opens, closes)},
+                              opd_id=opd_id, essential=essential, open_24_7=open_24_7,
+                              rotation_group=schedule.RotationGroup(group or "A"))
+        if unit_id in calendar.overrides:
+            status = calendar.status(facts, day)
+        else:
+            key = (opens, closes, opd_id in exempt, essential, open_24_7, facts.rotation_group)
+            status = shared.get(key)
+            if status is None:
+                status = shared[key] = calendar.status(facts, day)
+        rows.append(LineDay(UnitLine(unit_id, slug, name, opd_name, kecamatan_name, essential, open_24_7), status))
+    return rows, calendar
+
+
+def count_by_status(rows: Sequence[UnitDay | LineDay]) -> dict[Status, int]:
     counts = Counter(row.day.status for row in rows)
     return {status: counts.get(status, 0) for status in Status}
 

@@ -26,6 +26,17 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def once(macro, *args):
+    """A macro's output for these (hashable) arguments, rendered once per request: a list of a
+    hundred units shows a handful of distinct status lines."""
+    cache = availability.per_request("macro_output")
+    key = (macro.name, args)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = macro(*args)
+    return found
+
+
 def csrf_header() -> bool:
     """Whether the page sends the CSRF token with every htmx request (``hx-headers``): staff
     pages, and visitors who already have a session. An anonymous public page must not create a
@@ -39,6 +50,7 @@ def register(app) -> None:
     app.jinja_env.filters["hours"] = availability.hours_text
     app.jinja_env.globals.update(
         url_with=url_with,
+        once=once,
         Status=Status,
         STATUS_LABELS=availability.STATUS_LABELS,
         STATUS_SHORT=availability.STATUS_SHORT,

@@ -1,9 +1,11 @@
 """Public pages: the day's status of every unit, one unit, the units x days grid."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Blueprint, current_app, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
@@ -51,24 +53,70 @@ def get_unit(slug: str) -> ServiceUnit:
     return unit
 
 
+HOME_UNITS_PER_PAGE = 120  # ?halaman=: a city the size of the demo (107 units) fits on one page
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a list already read in full (the home page counts every unit by status)."""
+
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return -(-self.total // self.per_page)
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1
+
+    @property
+    def last(self) -> int:
+        return min(self.page * self.per_page, self.total)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    def items(self, rows: list) -> list:
+        return rows[self.first - 1:self.last]
+
+
+def page_of(total: int, per_page: int) -> ListPage:
+    """The page asked for by ?halaman= (400 when not a number, 404 past the last page)."""
+    page = ListPage(int_arg("halaman", 1, 1, 10_000), per_page, total)
+    if page.page > max(page.pages, 1):
+        not_found(ngettext("There is no page %(page)d: this list has %(num)d page.",
+                           "There is no page %(page)d: this list has %(num)d pages.",
+                           page.pages, page=page.page))
+    return page
+
+
 @bp.get("/")
 def index():
-    """Every unit's status on the chosen date (today when absent), with filters."""
+    """Every unit's status on the chosen date (today when absent), with filters, a page at a time."""
     day = date_arg("tanggal", today())
     filters = unit_filters()
     status = choice_arg("status", [s.value for s in Status], _("status"))
-    units = db.session.scalars(availability.unit_query(**filters)).unique().all()
-    calendar = availability.load_calendar(day, day, [unit.id for unit in units])
-    rows = availability.statuses_on(units, day, calendar)
+    rows, calendar = availability.day_list(day, **filters)
     counts = availability.count_by_status(rows)
     if status:
         rows = [row for row in rows if row.day.status == status]
+    pagination = page_of(len(rows), HOME_UNITS_PER_PAGE)
     banner = availability.day_banner(day, calendar.phase_on(day), calendar.holidays.get(day))
     return render(
         "public/index.html", "results",
-        day=day, today=today(), rows=rows, counts=counts, total=sum(counts.values()),
-        selected_status=status, banner=banner, fragment=wants_fragment(),
+        day=day, today=today(), rows=pagination.items(rows), pagination=pagination, counts=counts,
+        total=sum(counts.values()), selected_status=status, banner=banner, fragment=wants_fragment(),
         phases=availability.load_timeline(day),
+        # Another day lists the same units, so it keeps the page; unless they are filtered by status.
+        day_page=pagination.page if pagination.page > 1 and not status else None,
         prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
         **filters, **filter_choices(),
     )
