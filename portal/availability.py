@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
@@ -116,8 +117,7 @@ def statuses_on(units: Sequence[ServiceUnit], day: date,
     return [UnitDay(unit, calendar.status(unit.as_schedule_unit(), day)) for unit in units]
 
 
-@dataclass(frozen=True)
-class UnitLine:
+class UnitLine(NamedTuple):
     """What the day list shows of a unit: plain values from one query, no ORM object (the list
     reads every unit to count them by status, and ORM objects cost ten times more)."""
 
@@ -130,8 +130,7 @@ class UnitLine:
     open_24_7: bool
 
 
-@dataclass(frozen=True)
-class LineDay:
+class LineDay(NamedTuple):
     unit: UnitLine
     day: schedule.DayStatus
 
@@ -157,16 +156,15 @@ def day_list(day: date, opd: Opd | None = None, kecamatan: Kecamatan | None = No
     shared: dict[tuple, schedule.DayStatus] = {}
     rows = []
     for unit_id, slug, name, opd_name, kecamatan_name, essential, open_24_7, opd_id, group, opens, closes in found:
-        facts = schedule.Unit(id=unit_id, weekly_hours={} if opens is None else {weekday: (opens, closes)},
-                              opd_id=opd_id, essential=essential, open_24_7=open_24_7,
-                              rotation_group=schedule.RotationGroup(group or "A"))
-        if unit_id in calendar.overrides:
+        key = (opens, closes, opd_id in exempt, essential, open_24_7, group)
+        status = None if unit_id in calendar.overrides else shared.get(key)
+        if status is None:
+            facts = schedule.Unit(id=unit_id, weekly_hours={} if opens is None else {weekday: (opens, closes)},
+                                  opd_id=opd_id, essential=essential, open_24_7=open_24_7,
+                                  rotation_group=schedule.RotationGroup(group or "A"))
             status = calendar.status(facts, day)
-        else:
-            key = (opens, closes, opd_id in exempt, essential, open_24_7, facts.rotation_group)
-            status = shared.get(key)
-            if status is None:
-                status = shared[key] = calendar.status(facts, day)
+            if unit_id not in calendar.overrides:
+                shared[key] = status
         rows.append(LineDay(UnitLine(unit_id, slug, name, opd_name, kecamatan_name, essential, open_24_7), status))
     return rows, calendar
 
