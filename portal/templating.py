@@ -30,7 +30,7 @@ def once(macro, *args):
     """A macro's output for these (hashable) arguments, rendered once per request: a list of a
     hundred units shows a handful of distinct status lines."""
     cache = availability.per_request("macro_output")
-    key = (macro.name, args)
+    key = (macro, args)  # the macro itself: two templates may have macros of the same name
     found = cache.get(key)
     if found is None:
         found = cache[key] = macro(*args)

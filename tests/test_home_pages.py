@@ -6,13 +6,14 @@ units, and each distinct reason worded once per request."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 
 import pytest
 from sqlalchemy import event
 
 from portal import availability
 from portal.extensions import db
+from portal.overrides import set_override
 from portal.public.views import HOME_UNITS_PER_PAGE
 
 from . import factories as f
@@ -111,6 +112,40 @@ def test_a_page_past_the_last_is_a_404_that_says_how_many_pages_there_are(client
     # No unit matches: the first page still answers, and says so.
     empty = client.get("/?q=tidak-ada-unit-ini&lang=id")
     assert empty.status_code == 200 and "Tidak ada unit yang cocok" in empty.get_data(as_text=True)
+
+
+def row_of(html: str, name: str) -> str:
+    found = re.search(rf'<li class="unit-row[^"]*">\s*<div class="unit-main">\s*<a class="unit-name" '
+                      rf'href="[^"]*">{name}</a>.*?</li>', html, re.S)
+    assert found, name
+    return found.group(0)
+
+
+def test_units_that_differ_in_one_fact_keep_their_own_status_and_reason(app, client, many_units):
+    """Units with the same facts share one answer; a unit with an override, an exempt agency,
+    other hours or no hours that day gets its own."""
+    many_units(20)
+    with app.app_context():
+        phase = db.session.scalar(db.select(availability.PolicyPhase))
+        dinsos, kec = f.opd("Dinsos"), f.kecamatan()
+        phase.exempt_opds.append(f.opd("Bapenda"))
+        f.unit("Loket Bapenda", owner=f.opd("Bapenda"), kec=kec)
+        f.unit("Loket Siang", owner=dinsos, kec=kec, hours={3: (time(13), time(17))}, essential=True)
+        f.unit("Loket Senin", owner=dinsos, kec=kec, hours={0: (time(8), time(12))})
+        f.unit("Loket Malam", owner=dinsos, kec=kec, open_24_7=True)
+        flooded = f.unit("Loket Banjir", owner=dinsos, kec=kec, essential=True)
+        set_override(flooded, date(2025, 11, 6), date(2025, 11, 6), "closed", "Kantor kebanjiran", actor=None)
+        db.session.commit()
+    html = client.get(f"/?{THURSDAY}").get_data(as_text=True)
+    assert 'st-row-online' in row_of(html, "Loket 001") and "Tahap I" in row_of(html, "Loket 001")
+    assert 'st-row-open' in row_of(html, "Loket 000") and "08.00–15.00" in row_of(html, "Loket 000")
+    bapenda = row_of(html, "Loket Bapenda")
+    assert "st-row-open" in bapenda and "dikecualikan" in bapenda
+    assert "st-row-open" in row_of(html, "Loket Siang") and "13.00–17.00" in row_of(html, "Loket Siang")
+    assert "st-row-closed" in row_of(html, "Loket Senin") and "Tidak ada layanan pada hari Kamis" in row_of(html, "Loket Senin")
+    assert "st-row-online" in row_of(html, "Loket Malam") and "24 jam" in row_of(html, "Loket Malam")  # 24/7, not essential
+    banjir = row_of(html, "Loket Banjir")
+    assert "st-row-closed" in banjir and "Kantor kebanjiran" in banjir
 
 
 @pytest.fixture
