@@ -6,6 +6,21 @@ Command-line flags override this file (`-b HOST:PORT -w N`). Environment:
 - PORTAL_THREADS    threads per worker (default 4): a request waiting on PostgreSQL holds a
                     thread, not a whole process. Connections to PostgreSQL per instance are at
                     most workers x threads: keep instances x workers x threads below max_connections.
+- PORTAL_WORKER_CONNECTIONS  connections one worker holds at most (default 2 x threads). gunicorn's
+                    default (1000) lets the first worker to wake up accept nearly every connection
+                    opened at once: nginx's kept-alive upstream connections, or wrk's 32, ended up
+                    31 on one worker and 1 on another (`ss -tnp`), so one process (one core, one
+                    GIL) served everything while the others idled, and its clients waited. With
+                    2 x threads a busy worker stops accepting and the kernel hands the next
+                    connection to another (32 connections: 8, 8, 8, 8). A worker keeps at most
+                    worker_connections - threads idle keep-alive connections, so one always has
+                    room for requests; more clients than all workers hold wait in the listen
+                    backlog for a moment, as with sync workers.
+- PORTAL_MAX_REQUESTS  requests after which a worker is replaced (default 50000, jittered by a
+                    tenth): a guard against slow leaks. Replacing a worker costs about 1 s of CPU
+                    (importing the app) and drops its kept-alive connections; at 2000 (the old
+                    value) four busy workers were replaced every few seconds, which showed as a
+                    second of CPU per 2000 requests and p99s near 1 s in `make bench`.
 - PROMETHEUS_MULTIPROC_DIR  where the workers write their metrics so that /metrics adds them up;
                     a fresh temporary folder when unset (emptied at every start either way).
 """
@@ -19,6 +34,7 @@ bind = os.environ.get("PORTAL_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count() + 1)
 worker_class = "gthread"
 threads = int(os.environ.get("PORTAL_THREADS") or 4)
+worker_connections = int(os.environ.get("PORTAL_WORKER_CONNECTIONS") or 2 * threads)
 
 # A worker silent for this long (a stuck request) is killed and replaced, freeing its slot;
 # nginx gives up on the request at the same moment (proxy_read_timeout in deploy/nginx.conf).
@@ -26,8 +42,8 @@ timeout = 30
 graceful_timeout = 20  # on stop or reload, requests in progress get this long to finish
 keepalive = 5  # longer than nginx's upstream keepalive_timeout (4 s), so nginx closes first
 # Workers are replaced after a number of requests (jittered so they do not restart together).
-max_requests = 2000
-max_requests_jitter = 200
+max_requests = int(os.environ.get("PORTAL_MAX_REQUESTS") or 50000)
+max_requests_jitter = max_requests // 10
 
 # The request line and headers a browser or API client sends are far below these limits.
 limit_request_line = 4094

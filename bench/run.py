@@ -173,7 +173,7 @@ class Postgres:
 class Server:
     """gunicorn serving bench/benchwsgi.py (the portal plus the hello route) on a free port."""
 
-    def __init__(self, database_url: str, settings: dict | None = None):
+    def __init__(self, database_url: str, settings: dict | None = None, options: list[str] | None = None):
         from tests.pg import free_port
 
         self.port = free_port()
@@ -184,7 +184,7 @@ class Server:
         else:
             command += ["--worker-class", "sync", "--timeout", "120"]
         command += ["-b", f"127.0.0.1:{self.port}", "-w", str(WORKERS), "--pythonpath", str(BENCH),
-                    "benchwsgi:app"]
+                    *(options or []), "benchwsgi:app"]
         self.folder = Path(tempfile.mkdtemp(prefix="bench-server-"))  # its own cache and counters
         env = {**os.environ, "DATABASE_URL": database_url, "FLASK_SECRET_KEY": "bench-secret-key",
                "FLASK_TODAY": TODAY, "FLASK_CACHE_DIR": str(self.folder / "cache"),
@@ -210,6 +210,23 @@ class Server:
             status = Path(f"/proc/{pid}/status").read_text()
             peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
         return peaks
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the server: its live workers, the ones it replaced, itself."""
+        tick = os.sysconf("SC_CLK_TCK")
+
+        def times(pid, fields):
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return sum(int(stat[i]) for i in fields) / tick  # utime stime [cutime cstime]
+
+        pid = self.process.pid
+        total = times(pid, (11, 12, 13, 14))
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            try:
+                total += times(child, (11, 12))
+            except OSError:
+                pass  # ended meanwhile: counted in the parent's cutime once reaped
+        return total
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -252,6 +269,7 @@ class Load:
     bytes_read: float = 0.0
     non_2xx: int = 0
     errors: int = 0
+    cpu_ms: float = 0.0  # the server's CPU per request (compare mode)
     raw: str = field(default="", repr=False)
 
 
@@ -482,6 +500,69 @@ def run_backend(backend: str, big_url: str, small_url: str) -> list[tuple]:
     return rows
 
 
+# --- BENCH_COMPARE: gunicorn settings side by side, on the cached answers ---------------------------
+
+# name: gunicorn options added to the repo's gunicorn.conf.py (command-line options win over it).
+COMPARE_DEFAULT = ("conf: ; threads4-maxreq2000: --threads 4 --max-requests 2000 --max-requests-jitter 200; "
+                   "threads1: --threads 1; reuseport: --reuse-port; sync: -k sync")
+
+
+def compare_configs(spec: str) -> list[tuple[str, list[str]]]:
+    configs = []
+    for item in (COMPARE_DEFAULT if spec in ("1", "default") else spec).split(";"):
+        name, _, options = item.partition(":")
+        configs.append((name.strip(), options.split()))
+    return configs
+
+
+def compare(database_url: str, spec: str) -> None:
+    """Hello-world and the cached answers under several gunicorn settings, interleaved (each URL
+    is measured under every setting before the next URL) so that a noisy machine disturbs them
+    alike; BENCH_ROUNDS repeats the whole. Ratios are to the hello-world of the same setting."""
+    slug = first_unit(database_url)
+    paths = [("hello", HELLO), ("/", "/"), ("/unit/SLUG", f"/unit/{slug}"), ("/api/v1/status", "/api/v1/status"),
+             ("/statistik", "/statistik"), ("304 on /", "/")]
+    configs = compare_configs(spec)
+    rounds = int(os.environ.get("BENCH_ROUNDS", "1"))
+    gz = {"Accept-Encoding": "gzip"}
+    servers: dict[str, Server] = {}
+    results: dict[tuple[str, str], list[Load]] = {}
+    try:
+        for name, options in configs:
+            servers[name] = Server(database_url, LOAD_SETTINGS, options)
+            for _label, path in paths:
+                wrk(servers[name].port, path, connections=8, seconds=1, headers=gz)
+        etags = {name: get(server.port, "/", gz).headers["etag"] for name, server in servers.items()}
+        for _ in range(rounds):
+            for label, path in paths:
+                for name, _options in configs:
+                    headers = {**gz, "If-None-Match": etags[name]} if label.startswith("304") else gz
+                    settle(servers[name].port)
+                    before = servers[name].cpu_seconds()
+                    load = wrk(servers[name].port, path, headers=headers)
+                    load.cpu_ms = (servers[name].cpu_seconds() - before) * 1000 / max(load.requests, 1)
+                    results.setdefault((name, label), []).append(load)
+    finally:
+        for server in servers.values():
+            server.stop()
+    print(f"\n== gunicorn settings compared: {WORKERS} workers, wrk {CONNECTIONS} connections x {SECONDS} s, "
+          f"{rounds} round(s); req/s (ratio to the same setting's hello), p99 ms; median of the rounds")
+    print("and the server's CPU per request (ms: workers + master, wrk excluded), steadier than req/s on a busy machine")
+    print(f"{'setting':22}" + "".join(f"{label:>27}" for label, _ in paths))
+    for name, options in configs:
+        cells = []
+        hello = statistics.median(load.rps for load in results[(name, "hello")])
+        for label, _path in paths:
+            loads = results[(name, label)]
+            rps = statistics.median(load.rps for load in loads)
+            p99 = statistics.median(load.p99 for load in loads)
+            cpu = statistics.median(load.cpu_ms for load in loads)
+            bad = sum(load.non_2xx + load.errors for load in loads) if not label.startswith("304") else 0
+            cells.append(f"{rps:5.0f} ({rps / hello:4.2f}) {p99:4.0f} {cpu:4.2f}" + ("!" if bad else " "))
+        print(f"{name:22}" + "".join(f"{cell:>27}" for cell in cells))
+    print("settings: " + "; ".join(f"{name} = {' '.join(options) or '(gunicorn.conf.py)'}" for name, options in configs))
+
+
 def machine() -> str:
     cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
     mem = re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())
@@ -496,6 +577,10 @@ def main() -> None:
     print(f"machine: {machine()}", flush=True)
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
+        if os.environ.get("BENCH_COMPARE"):
+            print("== preparing SQLite data", flush=True)
+            compare(sqlite_dataset(SMALL, work), os.environ["BENCH_COMPARE"])
+            return
         if "sqlite" in BACKENDS:
             print("== preparing SQLite data", flush=True)
             run_backend("SQLite (WAL)", sqlite_dataset(BIG, work), sqlite_dataset(SMALL, work))
