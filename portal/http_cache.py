@@ -95,6 +95,7 @@ def register(app: Flask) -> None:
     app.extensions["portal_release"] = release_id(app)
     app.before_request(answer_from_cache)
     app.after_request(finish_response)
+    app.teardown_request(render_done)
     if app.config["RESPONSE_REPLAY_BYTES"] > 0:
         app.wsgi_app = Replay(app, app.wsgi_app)
     app.url_defaults(hashed_static_url)
@@ -198,11 +199,48 @@ def answer_from_cache():
         state.hit = True
         return not_modified(state, compressible_endpoint() and accepts_gzip())
     entry = cache_get(key)
+    if entry is None and wait_for_the_same_render(key):
+        entry = cache_get(key)
     if entry is not None:
         state.hit = True
         request.environ[REPLAY_ENVIRON_KEY] = (key, 200, accepts_gzip())
         return from_entry(entry, state)
     return None
+
+
+# Keys being rendered by a thread of this process: the others asking for one wait for it.
+_rendering: dict[str, threading.Event] = {}
+_rendering_lock = threading.Lock()
+RENDER_WAIT_SECONDS = 20  # below gunicorn's worker timeout (30 s)
+
+
+def wait_for_the_same_render(key: str) -> bool:
+    """One render per key at a time in this process: a thread of the same worker rendering it
+    already is waited for (then its stored answer is served), else this thread becomes the one
+    that renders. Without it, 32 requests arriving together right after a staff change rendered
+    the same page up to 32 times over, each holding its memory (four two-year statistics at once
+    took a worker from 143 to 250 MB). True when another render was waited for."""
+    if not current_app.config["RESPONSE_CACHE"]:
+        return False
+    with _rendering_lock:
+        running = _rendering.get(key)
+        if running is None:
+            _rendering[key] = threading.Event()
+            g.http_cache_rendering = key
+    if running is None:
+        return False
+    running.wait(RENDER_WAIT_SECONDS)
+    return True
+
+
+def render_done(_error=None) -> None:
+    """teardown_request: the waiting threads go on (the answer is stored by then, or will not be)."""
+    key = g.pop("http_cache_rendering", None)
+    if key is not None:
+        with _rendering_lock:
+            event = _rendering.pop(key, None)
+        if event is not None:
+            event.set()
 
 
 def not_modified(state: State, gzipped: bool) -> Response:

@@ -7,7 +7,9 @@ from __future__ import annotations
 import email.utils
 import gzip
 import re
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
 
@@ -300,6 +302,25 @@ def test_a_rendered_page_is_reused_until_the_data_changes(app, client):
     with rendered_templates(app) as templates:
         third = client.get(f"/unit/{slug}")
     assert templates and "Loket pindah ke layanan daring" in third.get_data(as_text=True)
+
+
+@pytest.mark.demo
+def test_requests_arriving_together_render_a_page_once_per_process(app):
+    """Right after a staff change many visitors ask for the same page at once: one thread
+    renders it, the others wait for it and get the stored answer."""
+    url = f"/unit/{demo_values(app)['slug']}"
+    together = threading.Barrier(6)
+
+    def fetch(_):
+        client = app.test_client()
+        together.wait()
+        return client.get(url)
+
+    with rendered_templates(app) as templates, ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(fetch, range(6)))
+    assert [answer.status_code for answer in answers] == [200] * 6
+    assert len({answer.data for answer in answers}) == 1
+    assert templates.count("public/unit.html") == 1
 
 
 @pytest.mark.demo
