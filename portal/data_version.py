@@ -46,26 +46,25 @@ def current(session: Session) -> Version | None:
     return Version(row.token, row.changed_at) if row else None
 
 
-_TOKEN_SQL = f"SELECT token FROM {DataVersion.__tablename__} WHERE id = 1"
+_ROW_SQL = f"SELECT token, changed_at FROM {DataVersion.__tablename__} WHERE id = 1"
 _last_read: Version | None = None  # tokens are random: one never names two versions or databases
 
 
 def read(engine) -> Version | None:
     """current() on a connection of the engine's pool, without an ORM session: the cheapest way
     to learn whether anything changed (the response cache's replay path, before Flask). One
-    plain statement for the token; the whole row only when the token is new to this process."""
+    plain statement; its date is converted only when the token is new to this process."""
     global _last_read
     with engine.connect() as connection:
-        token = connection.exec_driver_sql(_TOKEN_SQL).scalar()
-        if token is None:
-            return None
-        last = _last_read
-        if last is not None and last.token == token:
-            return last
-        row = connection.execute(_CURRENT).first()
+        row = connection.exec_driver_sql(_ROW_SQL).first()
     if row is None:
         return None
-    _last_read = Version(row.token, row.changed_at)
+    last = _last_read
+    if last is not None and last.token == row[0]:
+        return last
+    column_type = DataVersion.__table__.c.changed_at.type
+    convert = column_type.dialect_impl(engine.dialect).result_processor(engine.dialect, None)
+    _last_read = Version(row[0], convert(row[1]) if convert else row[1])
     return _last_read
 
 

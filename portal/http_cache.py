@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import logging
 import os
 import threading
 from dataclasses import dataclass, field
@@ -29,11 +30,14 @@ from time import perf_counter
 
 from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.exceptions import SecurityError
 from werkzeug.wrappers import Response
 
 from . import clock, data_version, observability
 from .extensions import cache, db, limiter
 from .i18n import LANG_COOKIE, language_consulted, select_locale
+
+log = logging.getLogger(__name__)
 
 # Blueprints and endpoints that are never stored by anyone (personal data, CSRF forms, staff).
 NO_STORE_BLUEPRINTS = {"admin", "auth", "subscriptions"}  # subscriptions: e-mail addresses, tokens
@@ -529,7 +533,10 @@ class Replay:
             return self.wsgi_app(environ, start_response)
         try:
             wanted = self.replay_key(environ)
-        except Exception:  # noqa: BLE001 - an untrusted host, a database error: Flask answers
+        except SecurityError:  # a Host not in TRUSTED_HOSTS: Flask answers 400
+            wanted = None
+        except Exception:  # noqa: BLE001 - the database unreachable, say: Flask answers, as it can
+            log.warning("response replay unavailable", exc_info=True)
             wanted = None
         if wanted is None:
             return self.wsgi_app(environ, start_response)
