@@ -68,6 +68,7 @@ REPLAY_ENVIRON_KEY = "portal.http_cache.answer"
 VERSION_ENVIRON_KEY = "portal.http_cache.version"  # the data version Replay read for this request
 # Headers that may differ between two answers of the same key: never replayed.
 NOT_REPLAYED_HEADERS = {"x-request-id"}
+MAX_REPLAY_PATHS = 10000  # paths a worker remembers as answered from the cache (then it starts afresh)
 
 
 @dataclass
@@ -525,12 +526,16 @@ class Replay:
         self.answers: dict[tuple, tuple[str, list, bytes, str]] = {}
         self.size = 0
         self.token: str | None = None
+        # Paths Flask has answered from the cache: only these are worth a look before Flask.
+        self.paths: set[str] = set()
         self.lock = threading.Lock()
 
     def __call__(self, environ, start_response):
         started = perf_counter()
-        if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO", "").startswith("/static/"):
+        if environ.get("REQUEST_METHOD") != "GET":
             return self.wsgi_app(environ, start_response)
+        if environ.get("PATH_INFO") not in self.paths:  # /healthz, a form, a first visit: Flask
+            return self.capture(environ, start_response)
         try:
             wanted = self.replay_key(environ)
         except SecurityError:  # a Host not in TRUSTED_HOSTS: Flask answers 400
@@ -567,9 +572,11 @@ class Replay:
             today = clock.today().isoformat()
         environ[VERSION_ENVIRON_KEY] = version
         token = version.token
-        if token != self.token:
+        if token != self.token:  # the answers of older versions will never be asked for again
             with self.lock:
-                self.answers, self.size, self.token = {}, 0, token
+                if self.token is not None:
+                    self.answers, self.size = {}, 0
+                self.token = token
         languages = app.config["LANGUAGES"]
         remembered = req.cookies.get(LANG_COOKIE)
         locale = remembered if remembered in languages else app.config["BABEL_DEFAULT_LOCALE"]
@@ -593,6 +600,11 @@ class Replay:
         answered = environ.get(REPLAY_ENVIRON_KEY)
         if answered is None or not seen or environ.get("REQUEST_METHOD") != "GET":
             return result
+        if environ.get("PATH_INFO") not in self.paths:
+            with self.lock:
+                if len(self.paths) >= MAX_REPLAY_PATHS:
+                    self.paths = set()
+                self.paths.add(environ.get("PATH_INFO"))
         status, headers = seen
         names = {name.lower() for name, _ in headers}
         if (int(status[:3]) != answered[1] or "set-cookie" in names or "retry-after" in names

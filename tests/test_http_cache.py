@@ -519,3 +519,12 @@ def test_a_replayed_answer_never_reaches_a_signed_in_visitor_or_a_language_choic
     assert requests and response.status_code == 200
     assert "public" not in response.headers["Cache-Control"]
 
+
+
+@pytest.mark.demo
+def test_answers_that_are_never_cached_do_not_read_the_data_version(app, client):
+    for _ in range(3):
+        with sql_statements(app) as statements:
+            assert client.get("/healthz").status_code == 200
+            assert client.get("/lapor").status_code == 200  # the report form: no-store
+        assert not [statement for statement in statements if "data_version" in statement]
