@@ -513,7 +513,9 @@ class Replay:
     other. The key is computed as answer_from_cache computes it, from the data version read on
     every request (a change is seen on the next request, on every instance), so a replayed answer
     is always the one the app would give. Anything else (a cookie other than the language one,
-    ?lang=, If-Modified-Since alone, HEAD, any other method, a key not seen yet) goes to Flask.
+    ?lang=, If-Modified-Since alone, HEAD, any other method, a key not seen yet) goes to Flask,
+    and so does, without even reading the version, a path this worker has never answered from
+    the cache (/healthz, forms, staff pages, a first visit).
     Heavy URLs: a stored answer or a 304 never counted against HEAVY_RATE_LIMIT and does not here.
 
     Memory: at most RESPONSE_REPLAY_BYTES of bodies per process (then it starts afresh), and
