@@ -520,7 +520,8 @@ def compare_configs(spec: str) -> list[tuple[str, list[str]]]:
 def compare(database_url: str, spec: str) -> None:
     """Hello-world and the cached answers under several gunicorn settings, interleaved (each URL
     is measured under every setting before the next URL) so that a noisy machine disturbs them
-    alike; BENCH_ROUNDS repeats the whole. Ratios are to the hello-world of the same setting."""
+    alike; BENCH_ROUNDS repeats the whole. Each page is measured right after a hello-world run of
+    the same setting, and its ratio is to that run."""
     slug = first_unit(database_url)
     paths = [("hello", HELLO), ("/", "/"), ("/unit/SLUG", f"/unit/{slug}"), ("/api/v1/status", "/api/v1/status"),
              ("/statistik", "/statistik"), ("304 on /", "/")]
@@ -536,31 +537,41 @@ def compare(database_url: str, spec: str) -> None:
                 wrk(servers[name].port, path, connections=8, seconds=1, headers=gz)
         etags = {name: get(server.port, "/", gz).headers["etag"] for name, server in servers.items()}
         for _ in range(rounds):
-            for label, path in paths:
+            for label, path in paths[1:]:
                 for name, _options in configs:
-                    headers = {**gz, "If-None-Match": etags[name]} if label.startswith("304") else gz
-                    settle(servers[name].port)
-                    before = servers[name].cpu_seconds()
-                    load = wrk(servers[name].port, path, headers=headers)
-                    load.cpu_ms = (servers[name].cpu_seconds() - before) * 1000 / max(load.requests, 1)
-                    results.setdefault((name, label), []).append(load)
+                    # hello-world right before each page: the ratio compares neighbours in time,
+                    # which the load of a shared machine changes alike
+                    for measured, url in (("hello", HELLO), (label, path)):
+                        headers = {**gz, "If-None-Match": etags[name]} if measured.startswith("304") else gz
+                        settle(servers[name].port)
+                        before = servers[name].cpu_seconds()
+                        load = wrk(servers[name].port, url, headers=headers)
+                        load.cpu_ms = (servers[name].cpu_seconds() - before) * 1000 / max(load.requests, 1)
+                        results.setdefault((name, measured), []).append(load)
     finally:
         for server in servers.values():
             server.stop()
     print(f"\n== gunicorn settings compared: {WORKERS} workers, wrk {CONNECTIONS} connections x {SECONDS} s, "
-          f"{rounds} round(s); req/s (ratio to the same setting's hello), p99 ms; median of the rounds")
+          f"{rounds} round(s); req/s (ratio to the same setting's hello measured just before), p99 ms; "
+          "medians of the rounds (hello: of all its runs)")
     print("and the server's CPU per request (ms: workers + master, wrk excluded), steadier than req/s on a busy machine")
     print(f"{'setting':22}" + "".join(f"{label:>27}" for label, _ in paths))
     for name, options in configs:
         cells = []
-        hello = statistics.median(load.rps for load in results[(name, "hello")])
+        hellos = results[(name, "hello")]  # one before each page of each round, in order
         for label, _path in paths:
             loads = results[(name, label)]
             rps = statistics.median(load.rps for load in loads)
             p99 = statistics.median(load.p99 for load in loads)
             cpu = statistics.median(load.cpu_ms for load in loads)
+            if label == "hello":
+                ratio = 1.0
+            else:
+                index = [other for other, _ in paths[1:]].index(label)
+                neighbours = hellos[index::len(paths) - 1]
+                ratio = statistics.median(load.rps / hello.rps for load, hello in zip(loads, neighbours))
             bad = sum(load.non_2xx + load.errors for load in loads) if not label.startswith("304") else 0
-            cells.append(f"{rps:5.0f} ({rps / hello:4.2f}) {p99:4.0f} {cpu:4.2f}" + ("!" if bad else " "))
+            cells.append(f"{rps:5.0f} ({ratio:4.2f}) {p99:4.0f} {cpu:4.2f}" + ("!" if bad else " "))
         print(f"{name:22}" + "".join(f"{cell:>27}" for cell in cells))
     print("settings: " + "; ".join(f"{name} = {' '.join(options) or '(gunicorn.conf.py)'}" for name, options in configs))
 
