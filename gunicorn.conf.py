@@ -6,16 +6,14 @@ Command-line flags override this file (`-b HOST:PORT -w N`). Environment:
 - PORTAL_THREADS    threads per worker (default 4): a request waiting on PostgreSQL holds a
                     thread, not a whole process. Connections to PostgreSQL per instance are at
                     most workers x threads: keep instances x workers x threads below max_connections.
-- PORTAL_WORKER_CONNECTIONS  connections one worker holds at most (default 2 x threads). gunicorn's
-                    default (1000) lets the first worker to wake up accept nearly every connection
-                    opened at once: nginx's kept-alive upstream connections, or wrk's 32, ended up
-                    31 on one worker and 1 on another (`ss -tnp`), so one process (one core, one
-                    GIL) served everything while the others idled, and its clients waited. With
-                    2 x threads a busy worker stops accepting and the kernel hands the next
-                    connection to another (32 connections: 8, 8, 8, 8). A worker keeps at most
-                    worker_connections - threads idle keep-alive connections, so one always has
-                    room for requests; more clients than all workers hold wait in the listen
-                    backlog for a moment, as with sync workers.
+- PORTAL_WORKER_CONNECTIONS  connections one worker holds at most (gunicorn's default, 1000). With
+                    it the first worker to wake up accepts nearly every connection opened at once
+                    (wrk's 32: 31 on one worker and 1 on another, `ss -tnp`). 2 x threads spreads
+                    them evenly (8, 8, 8, 8), but a client arriving while every worker holds its
+                    share waits in the listen backlog: /healthz from a second address while 32
+                    connections hammered /jadwal took p50 60-70 ms, p99 335-756 ms, against 8-23
+                    and ~100 ms with 1000; the cached pages did no measurably better with 8 once
+                    they cost 0.2 ms. So the default stays; `make bench-compare` has both.
 - PORTAL_MAX_REQUESTS  requests after which a worker is replaced (default 50000, jittered by a
                     tenth): a guard against slow leaks. Replacing a worker costs about 1 s of CPU
                     (importing the app) and drops its kept-alive connections; at 2000 (the old
@@ -39,7 +37,7 @@ bind = os.environ.get("PORTAL_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count() + 1)
 worker_class = "gthread"
 threads = int(os.environ.get("PORTAL_THREADS") or 4)
-worker_connections = int(os.environ.get("PORTAL_WORKER_CONNECTIONS") or 2 * threads)
+worker_connections = int(os.environ.get("PORTAL_WORKER_CONNECTIONS") or 1000)
 
 # A worker silent for this long (a stuck request) is killed and replaced, freeing its slot;
 # nginx gives up on the request at the same moment (proxy_read_timeout in deploy/nginx.conf).

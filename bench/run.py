@@ -505,8 +505,8 @@ def run_backend(backend: str, big_url: str, small_url: str) -> list[tuple]:
 # name: gunicorn options added to the repo's gunicorn.conf.py (command-line options win over it).
 BEFORE = ("--worker-connections 1000 --max-requests 2000 --max-requests-jitter 200 --env PORTAL_GC_FREEZE=0 "
           "--env FLASK_RESPONSE_REPLAY_BYTES=0")  # gunicorn.conf.py and the app before branch cached-tail
-COMPARE_DEFAULT = (f"before: {BEFORE}; no-replay: --env FLASK_RESPONSE_REPLAY_BYTES=0; now: ; sync: -k sync; "
-                   "threads1: --threads 1")
+COMPARE_DEFAULT = (f"before: {BEFORE}; no-replay: --env FLASK_RESPONSE_REPLAY_BYTES=0; now: ; "
+                   "conns8: --worker-connections 8; sync: -k sync; threads1: --threads 1")
 
 
 def compare_configs(spec: str) -> list[tuple[str, list[str]]]:
