@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app portal
 
-.PHONY: run test test-fast install translations compile-translations db demo serve bench bench-data clean
+.PHONY: run test test-fast install translations compile-translations db demo serve bench bench-cpu bench-compare bench-data clean
 
 ## run: install, create the SQLite database with Bekasi demo data, serve on http://127.0.0.1:5000
 run: install db demo serve
@@ -60,6 +60,15 @@ serve:
 ## bench: the portal under gunicorn, driven by wrk, on SQLite and PostgreSQL (see README "Benchmarks")
 bench: install
 	$(BIN)/python bench/run.py
+
+## bench-cpu: CPU per request of the cached answers vs hello-world, in one process (stable on a busy machine)
+bench-cpu: install
+	$(BIN)/python bench/inprocess.py
+
+## bench-compare: the cached answers under the gunicorn settings before and after branch cached-tail
+bench-compare: install
+	BENCH_COMPARE=$${BENCH_COMPARE:-default} BENCH_ROUNDS=$${BENCH_ROUNDS:-3} BENCH_SECONDS=$${BENCH_SECONDS:-5} \
+		BENCH_RECORDS=$${BENCH_RECORDS:-1000000,100000} $(BIN)/python bench/run.py
 
 ## bench-data: the large data set of the benchmarks in the configured database (DATABASE_URL)
 bench-data: install

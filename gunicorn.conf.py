@@ -6,10 +6,28 @@ Command-line flags override this file (`-b HOST:PORT -w N`). Environment:
 - PORTAL_THREADS    threads per worker (default 4): a request waiting on PostgreSQL holds a
                     thread, not a whole process. Connections to PostgreSQL per instance are at
                     most workers x threads: keep instances x workers x threads below max_connections.
+- PORTAL_WORKER_CONNECTIONS  connections one worker holds at most (gunicorn's default, 1000). With
+                    it the first worker to wake up accepts nearly every connection opened at once
+                    (wrk's 32: 31 on one worker and 1 on another, `ss -tnp`). 2 x threads spreads
+                    them evenly (8, 8, 8, 8), but a client arriving while every worker holds its
+                    share waits in the listen backlog: /healthz from a second address while 32
+                    connections hammered /jadwal took p50 60-70 ms, p99 335-756 ms, against 8-23
+                    and ~100 ms with 1000; the cached pages did no measurably better with 8 once
+                    they cost 0.2 ms. So the default stays; `make bench-compare` has both.
+- PORTAL_MAX_REQUESTS  requests after which a worker is replaced (default 50000, jittered by a
+                    tenth): a guard against slow leaks. Replacing a worker costs about 1 s of CPU
+                    (importing the app) and drops its kept-alive connections; at 2000 (the old
+                    value) four busy workers were replaced every few seconds, which showed as a
+                    second of CPU per 2000 requests and p99s near 1 s in `make bench`.
+- PORTAL_GC_FREEZE  1 (default): each worker, once the app is loaded, moves every object it has to
+                    the garbage collector's permanent generation (gc.freeze()). A full collection
+                    of a worker's ~150,000 objects took 70-150 ms on this 2-core machine, a pause
+                    of every request the worker holds; frozen, it skips them. 0 turns it off.
 - PROMETHEUS_MULTIPROC_DIR  where the workers write their metrics so that /metrics adds them up;
                     a fresh temporary folder when unset (emptied at every start either way).
 """
 
+import gc
 import multiprocessing
 import os
 import shutil
@@ -19,6 +37,7 @@ bind = os.environ.get("PORTAL_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count() + 1)
 worker_class = "gthread"
 threads = int(os.environ.get("PORTAL_THREADS") or 4)
+worker_connections = int(os.environ.get("PORTAL_WORKER_CONNECTIONS") or 1000)
 
 # A worker silent for this long (a stuck request) is killed and replaced, freeing its slot;
 # nginx gives up on the request at the same moment (proxy_read_timeout in deploy/nginx.conf).
@@ -26,8 +45,8 @@ timeout = 30
 graceful_timeout = 20  # on stop or reload, requests in progress get this long to finish
 keepalive = 5  # longer than nginx's upstream keepalive_timeout (4 s), so nginx closes first
 # Workers are replaced after a number of requests (jittered so they do not restart together).
-max_requests = 2000
-max_requests_jitter = 200
+max_requests = int(os.environ.get("PORTAL_MAX_REQUESTS") or 50000)
+max_requests_jitter = max_requests // 10
 
 # The request line and headers a browser or API client sends are far below these limits.
 limit_request_line = 4094
@@ -59,6 +78,13 @@ def on_starting(server):
         if os.path.isfile(path):
             os.remove(path)
     os.environ["WEB_CONCURRENCY"] = str(server.cfg.workers)
+
+
+def post_worker_init(worker):
+    """The app is loaded: what exists now lives as long as the worker, never to be collected."""
+    if os.environ.get("PORTAL_GC_FREEZE", "1") != "0":
+        gc.collect()
+        gc.freeze()
 
 
 def child_exit(server, worker):

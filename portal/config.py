@@ -107,6 +107,8 @@ class Defaults:
     CACHE_DEFAULT_TIMEOUT = 600  # an entry of an old data version is never read; this frees it
     CACHE_THRESHOLD = 2000  # entries kept by the file and memory caches
     RESPONSE_CACHE_MAX_BYTES = 4 * 1024 * 1024  # larger responses are rendered every time
+    # Repeated cache hits and 304s replayed before Flask, kept per worker process (0: off).
+    RESPONSE_REPLAY_BYTES = 16 * 1024 * 1024
     GZIP_MIN_SIZE = 1024  # text responses from this size are gzip'd when the client accepts it
     STATIC_MAX_AGE = 365 * 24 * 3600  # static URLs carry a content hash (?v=)
     HEAVY_RATE_LIMIT = "120 per minute"  # rendered /jadwal, /statistik*, CSV, statistics API per IP

@@ -37,11 +37,35 @@ class Version:
     changed_at: datetime
 
 
+_CURRENT = select(DataVersion.token, DataVersion.changed_at).where(DataVersion.id == 1)
+
+
 def current(session: Session) -> Version | None:
     """The version in force, or None while the database has never been written to."""
-    row = session.execute(select(DataVersion.token, DataVersion.changed_at)
-                          .where(DataVersion.id == 1)).first()
+    row = session.execute(_CURRENT).first()
     return Version(row.token, row.changed_at) if row else None
+
+
+_ROW_SQL = f"SELECT token, changed_at FROM {DataVersion.__tablename__} WHERE id = 1"
+_last_read: Version | None = None  # tokens are random: one never names two versions or databases
+
+
+def read(engine) -> Version | None:
+    """current() on a connection of the engine's pool, without an ORM session: the cheapest way
+    to learn whether anything changed (the response cache's replay path, before Flask). One
+    plain statement; its date is converted only when the token is new to this process."""
+    global _last_read
+    with engine.connect() as connection:
+        row = connection.exec_driver_sql(_ROW_SQL).first()
+    if row is None:
+        return None
+    last = _last_read
+    if last is not None and last.token == row[0]:
+        return last
+    column_type = DataVersion.__table__.c.changed_at.type
+    convert = column_type.dialect_impl(engine.dialect).result_processor(engine.dialect, None)
+    _last_read = Version(row[0], convert(row[1]) if convert else row[1])
+    return _last_read
 
 
 def bump(session: Session) -> None:

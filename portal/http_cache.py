@@ -21,17 +21,23 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import logging
 import os
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from time import perf_counter
 
 from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.exceptions import SecurityError
 from werkzeug.wrappers import Response
 
-from . import clock, data_version
+from . import clock, data_version, observability
 from .extensions import cache, db, limiter
 from .i18n import LANG_COOKIE, language_consulted, select_locale
+
+log = logging.getLogger(__name__)
 
 # Blueprints and endpoints that are never stored by anyone (personal data, CSRF forms, staff).
 NO_STORE_BLUEPRINTS = {"admin", "auth", "subscriptions"}  # subscriptions: e-mail addresses, tokens
@@ -56,6 +62,13 @@ COMPRESSIBLE = {"text/html", "text/css", "text/csv", "text/plain", "text/calenda
                 "application/xml", "application/atom+xml", "image/svg+xml"}
 NOT_STORED_HEADERS = {"set-cookie", "content-length", "date", "content-encoding"}
 HTMX_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request")
+HTMX_ENVIRON = tuple("HTTP_" + name.upper().replace("-", "_") for name in HTMX_HEADERS)
+# Set by answer_from_cache on a 304 or a stored answer: (key, status, gzip variant), for Replay.
+REPLAY_ENVIRON_KEY = "portal.http_cache.answer"
+VERSION_ENVIRON_KEY = "portal.http_cache.version"  # the data version Replay read for this request
+# Headers that may differ between two answers of the same key: never replayed.
+NOT_REPLAYED_HEADERS = {"x-request-id"}
+MAX_REPLAY_PATHS = 10000  # paths a worker remembers as answered from the cache (then it starts afresh)
 
 
 @dataclass
@@ -87,6 +100,9 @@ def register(app: Flask) -> None:
     app.extensions["portal_release"] = release_id(app)
     app.before_request(answer_from_cache)
     app.after_request(finish_response)
+    app.teardown_request(render_done)
+    if app.config["RESPONSE_REPLAY_BYTES"] > 0:
+        app.wsgi_app = Replay(app, app.wsgi_app)
     app.url_defaults(hashed_static_url)
     app.get_send_file_max_age = lambda filename: static_max_age(app, filename)
     limit_heavy_routes(app)
@@ -129,16 +145,23 @@ def anonymous_public_request() -> bool:
 
 
 def cache_key(version: data_version.Version) -> str:
+    return compute_key(version.token, clock.today().isoformat(), current_app.extensions["portal_release"],
+                       select_locale(), [request.headers.get(name, "") for name in HTMX_HEADERS],
+                       request.scheme, request.host, request.path, request.query_string)
+
+
+def compute_key(token: str, today: str, release: str, locale: str, htmx: list[str], scheme: str,
+                host: str, path: str, query_string: bytes) -> str:
     parts = [
-        version.token,
-        clock.today().isoformat(),  # "today" changes the answer of most pages
-        current_app.extensions["portal_release"],
-        select_locale(),
-        *(request.headers.get(name, "") for name in HTMX_HEADERS),
-        request.scheme,  # absolute links (feeds, iCal, Open311) name scheme and host
-        request.host,
-        request.path,
-        request.query_string.decode("latin-1"),
+        token,
+        today,  # "today" changes the answer of most pages
+        release,
+        locale,
+        *htmx,
+        scheme,  # absolute links (feeds, iCal, Open311) name scheme and host
+        host,
+        path,
+        query_string.decode("latin-1"),
     ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
@@ -163,7 +186,8 @@ def answer_from_cache():
     """Answer 304 to a matching If-None-Match, or the stored response, without rendering."""
     if not anonymous_public_request():
         return None
-    version = data_version.current(db.session)
+    # Read just before by Replay (the same request): not twice.
+    version = request.environ.pop(VERSION_ENVIRON_KEY, None) or data_version.current(db.session)
     if version is None:
         return None
     key = cache_key(version)
@@ -171,6 +195,7 @@ def answer_from_cache():
     for gzipped in (False, True):
         if request.if_none_match.contains_weak(etag_for(state, gzipped)):
             state.hit = True
+            request.environ[REPLAY_ENVIRON_KEY] = (key, 304, gzipped)
             return not_modified(state, gzipped)
     # If-Modified-Since counts only without If-None-Match (RFC 9110, 13.1.3). Dates have whole
     # seconds: two changes within one second look alike to it (an ETag tells them apart).
@@ -179,10 +204,48 @@ def answer_from_cache():
         state.hit = True
         return not_modified(state, compressible_endpoint() and accepts_gzip())
     entry = cache_get(key)
+    if entry is None and wait_for_the_same_render(key):
+        entry = cache_get(key)
     if entry is not None:
         state.hit = True
+        request.environ[REPLAY_ENVIRON_KEY] = (key, 200, accepts_gzip())
         return from_entry(entry, state)
     return None
+
+
+# Keys being rendered by a thread of this process: the others asking for one wait for it.
+_rendering: dict[str, threading.Event] = {}
+_rendering_lock = threading.Lock()
+RENDER_WAIT_SECONDS = 20  # below gunicorn's worker timeout (30 s)
+
+
+def wait_for_the_same_render(key: str) -> bool:
+    """One render per key at a time in this process: a thread of the same worker rendering it
+    already is waited for (then its stored answer is served), else this thread becomes the one
+    that renders. Without it, 32 requests arriving together right after a staff change rendered
+    the same page up to 32 times over, each holding its memory (four two-year statistics at once
+    took a worker from 143 to 250 MB). True when another render was waited for."""
+    if not current_app.config["RESPONSE_CACHE"]:
+        return False
+    with _rendering_lock:
+        running = _rendering.get(key)
+        if running is None:
+            _rendering[key] = threading.Event()
+            g.http_cache_rendering = key
+    if running is None:
+        return False
+    running.wait(RENDER_WAIT_SECONDS)
+    return True
+
+
+def render_done(_error=None) -> None:
+    """teardown_request: the waiting threads go on (the answer is stored by then, or will not be)."""
+    key = g.pop("http_cache_rendering", None)
+    if key is not None:
+        with _rendering_lock:
+            event = _rendering.pop(key, None)
+        if event is not None:
+            event.set()
 
 
 def not_modified(state: State, gzipped: bool) -> Response:
@@ -434,3 +497,133 @@ def limit_heavy_routes(app: Flask) -> None:
                 if view not in _heavy_views:
                     _heavy_views[view] = _HEAVY(view)
                 app.view_functions[endpoint] = _heavy_views[view]
+
+
+# --- replay: a cached answer again, before Flask -------------------------------------------------
+
+class Replay:
+    """WSGI middleware (inside ProxyFix) that answers a repeated cache hit or 304 of this process
+    without Flask: no request context, no before/after_request hooks, no ORM session.
+
+    The first time a key is answered from the cache (answer_from_cache: a stored response or a
+    304, with every hook of the app run), the finished answer is kept in this process's memory,
+    status, headers and body, under that key and the variant asked for (gzip or not; which ETag
+    matched). The next GET with the same key gets exactly those bytes; only X-Request-ID is made
+    afresh, and the request is counted in the metrics and written to the request log like any
+    other. The key is computed as answer_from_cache computes it, from the data version read on
+    every request (a change is seen on the next request, on every instance), so a replayed answer
+    is always the one the app would give. Anything else (a cookie other than the language one,
+    ?lang=, If-Modified-Since alone, HEAD, any other method, a key not seen yet) goes to Flask,
+    and so does, without even reading the version, a path this worker has never answered from
+    the cache (/healthz, forms, staff pages, a first visit).
+    Heavy URLs: a stored answer or a 304 never counted against HEAVY_RATE_LIMIT and does not here.
+
+    Memory: at most RESPONSE_REPLAY_BYTES of bodies per process (then it starts afresh), and
+    everything is dropped when the data version changes."""
+
+    def __init__(self, app: Flask, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.budget = app.config["RESPONSE_REPLAY_BYTES"]
+        self.answers: dict[tuple, tuple[str, list, bytes, str]] = {}
+        self.size = 0
+        self.token: str | None = None
+        # Paths Flask has answered from the cache: only these are worth a look before Flask.
+        self.paths: set[str] = set()
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        started = perf_counter()
+        if environ.get("REQUEST_METHOD") != "GET":
+            return self.wsgi_app(environ, start_response)
+        if environ.get("PATH_INFO") not in self.paths:  # /healthz, a form, a first visit: Flask
+            return self.capture(environ, start_response)
+        try:
+            wanted = self.replay_key(environ)
+        except SecurityError:  # a Host not in TRUSTED_HOSTS: Flask answers 400
+            wanted = None
+        except Exception:  # noqa: BLE001 - the database unreachable, say: Flask answers, as it can
+            log.warning("response replay unavailable", exc_info=True)
+            wanted = None
+        if wanted is None:
+            return self.wsgi_app(environ, start_response)
+        answer = self.answers.get(wanted)
+        if answer is not None:
+            status, headers, body, route = answer
+            rid = observability.request_id_of(environ)
+            start_response(status, [*headers, (observability.REQUEST_ID_HEADER, rid)])
+            observability.record(route, "GET", int(status[:3]), perf_counter() - started, rid)
+            return [body]
+        return self.capture(environ, start_response)
+
+    def replay_key(self, environ) -> tuple | None:
+        """(key, status, gzip variant) this request would be answered from the cache with, as
+        answer_from_cache decides; None when it cannot be answered here."""
+        app = self.app
+        req = app.request_class(environ)
+        if any(name != LANG_COOKIE for name in req.cookies) or "lang" in req.args:
+            return None
+        if req.if_modified_since is not None and not req.if_none_match:
+            return None
+        if app.config["TRUSTED_HOSTS"] is not None:
+            req.trusted_hosts = app.config["TRUSTED_HOSTS"]
+        with app.app_context():
+            version = data_version.read(db.engine)
+            if version is None:
+                return None
+            today = clock.today().isoformat()
+        environ[VERSION_ENVIRON_KEY] = version
+        token = version.token
+        if token != self.token:  # the answers of older versions will never be asked for again
+            with self.lock:
+                if self.token is not None:
+                    self.answers, self.size = {}, 0
+                self.token = token
+        languages = app.config["LANGUAGES"]
+        remembered = req.cookies.get(LANG_COOKIE)
+        locale = remembered if remembered in languages else app.config["BABEL_DEFAULT_LOCALE"]
+        key = compute_key(token, today, app.extensions["portal_release"], locale,
+                          [environ.get(name, "") for name in HTMX_ENVIRON], req.scheme, req.host, req.path,
+                          req.query_string)
+        for gzipped in (False, True):
+            if req.if_none_match.contains_weak(key + ("-gz" if gzipped else "")):
+                return (key, 304, gzipped)
+        return (key, 200, req.accept_encodings["gzip"] > 0)
+
+    def capture(self, environ, start_response):
+        """Let Flask answer; keep the answer when it came from the cache."""
+        seen: list = []
+
+        def remember(status, headers, exc_info=None):
+            seen[:] = [status, headers]
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        result = self.wsgi_app(environ, remember)
+        answered = environ.get(REPLAY_ENVIRON_KEY)
+        if answered is None or not seen or environ.get("REQUEST_METHOD") != "GET":
+            return result
+        if environ.get("PATH_INFO") not in self.paths:
+            with self.lock:
+                if len(self.paths) >= MAX_REPLAY_PATHS:
+                    self.paths = set()
+                self.paths.add(environ.get("PATH_INFO"))
+        status, headers = seen
+        names = {name.lower() for name, _ in headers}
+        if (int(status[:3]) != answered[1] or "set-cookie" in names or "retry-after" in names
+                or any(name.startswith("x-ratelimit") for name in names)):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        kept = [(name, value) for name, value in headers if name.lower() not in NOT_REPLAYED_HEADERS]
+        route = environ.get(observability.ROUTE_ENVIRON_KEY, observability.UNMATCHED_ROUTE)
+        # An answer of an older data version (changed meanwhile) is kept too: no later key matches it.
+        with self.lock:
+            if self.size + len(body) > self.budget:
+                self.answers, self.size = {}, 0
+            if len(body) <= self.budget:
+                self.answers[answered] = (status, kept, body, route)
+                self.size += len(body)
+        return [body]

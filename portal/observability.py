@@ -39,6 +39,7 @@ UNMATCHED_ROUTE = "(unmatched)"  # a 404 or a 405 before routing: the path itsel
 # Any other method a client invents is counted as "other": labels must stay a short list.
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 REQUEST_ID_HEADER = "X-Request-ID"
+ROUTE_ENVIRON_KEY = "portal.route"  # the route template of the answer, for a later replay of it
 VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 log = logging.getLogger("portal.requests")
@@ -66,8 +67,7 @@ def report_received(source: str) -> None:
 
 def request_id() -> str:
     """The request id the proxy sent (X-Request-ID), or a fresh one when absent or malformed."""
-    given = request.headers.get(REQUEST_ID_HEADER, "")
-    return given if VALID_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+    return request_id_of(request.environ)
 
 
 def route_template() -> str:
@@ -85,9 +85,16 @@ def finish_request(response):
     rid = g.get("request_id") or request_id()  # a before_request earlier than ours may have refused it
     duration = time.perf_counter() - started if started is not None else 0.0
     route = route_template()
-    method = request.method if request.method in KNOWN_METHODS else "other"
+    request.environ[ROUTE_ENVIRON_KEY] = route  # for the response cache's replay (portal/http_cache.py)
     response.headers[REQUEST_ID_HEADER] = rid
-    REQUESTS.labels(route=route, method=method, status=str(response.status_code)).inc()
+    record(route, request.method, response.status_code, duration, rid)
+    return response
+
+
+def record(route: str, method: str, status: int, duration: float, rid: str) -> None:
+    """Count one answered request and write its log line (also for answers replayed before Flask)."""
+    method = method if method in KNOWN_METHODS else "other"
+    REQUESTS.labels(route=route, method=method, status=str(status)).inc()
     DURATION.labels(route=route).observe(duration)
     if log.isEnabledFor(logging.INFO):
         log.info(json.dumps({
@@ -95,11 +102,16 @@ def finish_request(response):
             "event": "request",
             "method": method,
             "route": route,
-            "status": response.status_code,
+            "status": status,
             "duration_ms": round(duration * 1000, 1),
             "request_id": rid,
         }, separators=(",", ":")))
-    return response
+
+
+def request_id_of(environ) -> str:
+    """request_id() from a WSGI environ, outside a Flask request."""
+    given = environ.get("HTTP_X_REQUEST_ID", "")
+    return given if VALID_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
 def configure_request_log(enabled: bool) -> None:

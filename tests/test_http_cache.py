@@ -7,12 +7,14 @@ from __future__ import annotations
 import email.utils
 import gzip
 import re
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from flask import template_rendered
+from flask import request_started, template_rendered
 from sqlalchemy import event, select
 
 from portal import data_version
@@ -22,6 +24,7 @@ from portal.overrides import set_override
 
 from .conftest import DEMO_PASSWORD
 from .staff import TODAY, build_world, sign_in
+from .test_observability import logged, metric  # noqa: F401 - logged: the fixture
 
 pytestmark = pytest.mark.config(TODAY=TODAY)
 GZIP = {"Accept-Encoding": "gzip"}
@@ -302,6 +305,25 @@ def test_a_rendered_page_is_reused_until_the_data_changes(app, client):
 
 
 @pytest.mark.demo
+def test_requests_arriving_together_render_a_page_once_per_process(app):
+    """Right after a staff change many visitors ask for the same page at once: one thread
+    renders it, the others wait for it and get the stored answer."""
+    url = f"/unit/{demo_values(app)['slug']}"
+    together = threading.Barrier(6)
+
+    def fetch(_):
+        client = app.test_client()
+        together.wait()
+        return client.get(url)
+
+    with rendered_templates(app) as templates, ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(fetch, range(6)))
+    assert [answer.status_code for answer in answers] == [200] * 6
+    assert len({answer.data for answer in answers}) == 1
+    assert templates.count("public/unit.html") == 1
+
+
+@pytest.mark.demo
 @pytest.mark.config(RESPONSE_CACHE=False)
 def test_the_response_cache_can_be_switched_off(app, client):
     client.get("/laporan")
@@ -415,3 +437,94 @@ def test_heavy_urls_are_limited_per_address_with_retry_after_in_the_users_langua
     assert client.get("/").status_code == 200
     other = client.get("/jadwal?hari=14", environ_base={"REMOTE_ADDR": "198.51.100.20"})
     assert other.status_code == 200  # another address has its own allowance
+
+
+# --- a repeated cached answer is replayed before Flask ----------------------------------------------
+
+@contextmanager
+def dispatched(app):
+    """Requests that reached Flask (a request context, the before/after_request hooks)."""
+    seen = []
+
+    def record(sender, **extra):
+        seen.append(sender)
+
+    request_started.connect(record, app)
+    try:
+        yield seen
+    finally:
+        request_started.disconnect(record, app)
+
+
+def without_request_id(response) -> dict:
+    return {name: value for name, value in response.headers.items() if name != "X-Request-ID"}
+
+
+@pytest.mark.demo
+@pytest.mark.parametrize("conditional", [False, True], ids=["stored", "304"])
+def test_a_repeated_cached_answer_is_replayed_before_flask_as_flask_gave_it(app, client, logged, conditional):
+    url = f"/unit/{demo_values(app)['slug']}"
+    etag = client.get(url, headers=GZIP).headers["ETag"]
+    headers = {**GZIP, **({"If-None-Match": etag} if conditional else {})}
+    from_cache = client.get(url, headers=headers)  # answered from the cache, every hook run
+    counted = metric(client, "portal_http_requests_total", method="GET", route="/unit/<slug>",
+                     status=str(from_cache.status_code))
+    with dispatched(app) as requests, sql_statements(app) as statements:
+        replayed = client.get(url, headers={**headers, "X-Request-ID": "replay-1"})
+    assert requests == []  # no request context, no hooks, no ORM session
+    assert len(statements) == 1 and "data_version" in statements[0]
+    assert replayed.status_code == from_cache.status_code == (304 if conditional else 200)
+    assert replayed.data == from_cache.data
+    assert without_request_id(replayed) == without_request_id(from_cache)
+    assert replayed.headers["X-Request-ID"] == "replay-1"
+    assert logged[-1] == {**logged[-1], "route": "/unit/<slug>", "status": replayed.status_code,
+                          "request_id": "replay-1"}
+    assert metric(client, "portal_http_requests_total", method="GET", route="/unit/<slug>",
+                  status=str(replayed.status_code)) == counted + 1
+
+
+@pytest.mark.demo
+def test_replayed_answers_give_way_to_a_staff_change_on_the_next_request(app, client):
+    url = f"/unit/{demo_values(app)['slug']}"
+    etag = client.get(url).headers["ETag"]
+    for _ in range(3):  # rendered, stored, replayed
+        assert client.get(url).headers["ETag"] == etag
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    with app.app_context():
+        unit = db.session.scalars(select(ServiceUnit).filter_by(slug=url.rsplit("/", 1)[1])).one()
+        actor = db.session.scalars(select(User).where(User.role == "city_admin")).first()
+        set_override(unit, TODAY, TODAY, "online", "Loket pindah ke layanan daring", actor)
+        db.session.commit()
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert "Loket pindah ke layanan daring" in changed.get_data(as_text=True)
+    assert "Loket pindah ke layanan daring" in client.get(url).get_data(as_text=True)
+
+
+@pytest.mark.demo
+def test_a_replayed_answer_never_reaches_a_signed_in_visitor_or_a_language_choice(app, client):
+    with app.app_context():
+        city = db.session.scalars(select(User).where(User.role == "city_admin")).first().id
+    etag = client.get("/statistik").headers["ETag"]
+    for _ in range(2):
+        client.get("/statistik")
+        client.get("/statistik", headers={"If-None-Match": etag})
+    english = client.get("/statistik?lang=en")
+    assert english.status_code == 200 and "lang=en" in english.headers["Set-Cookie"]
+    assert "private" in english.headers["Cache-Control"]
+    client.get("/statistik?lang=id")  # back to Indonesian for what follows
+    sign_in(client, city)
+    with dispatched(app) as requests:
+        response = client.get("/statistik", headers={"If-None-Match": etag})
+    assert requests and response.status_code == 200
+    assert "public" not in response.headers["Cache-Control"]
+
+
+
+@pytest.mark.demo
+def test_answers_that_are_never_cached_do_not_read_the_data_version(app, client):
+    for _ in range(3):
+        with sql_statements(app) as statements:
+            assert client.get("/healthz").status_code == 200
+            assert client.get("/lapor").status_code == 200  # the report form: no-store
+        assert not [statement for statement in statements if "data_version" in statement]

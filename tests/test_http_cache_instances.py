@@ -109,6 +109,8 @@ def test_a_staff_change_through_one_instance_is_seen_on_the_next_request_to_the_
         assert status == 200 and "Pipa air pecah" not in body
         assert get(second_url + page, etag)[0] == 304
         assert get(second_url + page)[1] == etag  # a stored answer, the same validator
+        assert get(second_url + page, etag)[0] == 304  # both now replayed before Flask
+        assert get(second_url + page)[1] == etag
         assert get(first_url + page)[1] == etag  # the other instance agrees on it
 
         staff = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
