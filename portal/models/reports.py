@@ -53,6 +53,9 @@ class Report(db.Model):
         CheckConstraint("source IN ('web', 'open311')", name="source"),
         # Once anonymous, always anonymous: the flag outlives any later change of visibility.
         CheckConstraint("visibility != 'anonymous' OR filed_anonymous", name="anonymity_kept"),
+        # The kept on-site days of /statistik read the days of the confirmed reports from this
+        # index alone (portal/history.py confirmed_report_days), not from the wide report rows.
+        Index("ix_report_confirmed_day", "status", "is_spam", "visited_on", "unit_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
