@@ -22,14 +22,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import case, func, null, select
 from sqlalchemy.orm import selectinload
 
 from . import schedule
 from .clock import zone
 from .clock import today as current_day
 from .extensions import db
-from .models import (Holiday, OperationalCost, Opd, OutputDay, OutputDayTotal, OutputIndicator, OutputQuantity,
+from .models import (Holiday, OperationalCost, Opd, OutputDay, OutputDaySum, OutputDayTotal, OutputIndicator,
+                     OutputMonthTotal, OutputQuantity,
                      PolicyPhase, Report, ReportTiming)
 from .workdays import add_working_days, is_working_day
 
@@ -626,32 +627,121 @@ def load_phases() -> list[schedule.Phase]:
     return [p.as_schedule_phase() for p in db.session.scalars(query)]
 
 
-def record_sums(start: date, end: date, opd_id: int | None, expected: set[date]) -> RecordSums:
-    """RecordSums summed by the database from the daily totals: a handful of grouped range scans
-    returning one row per date and mode and per OPD and mode, whatever the number of records."""
+def daily_sums(start: date, end: date, opd_id: int | None, expected: set[date], *,
+               per_day: bool = True) -> RecordSums:
+    """RecordSums summed by the database from the daily totals of [start, end]: two grouped passes
+    (per date, per OPD; both modes side by side), one row per date and per OPD."""
     t = OutputDayTotal
     where = [t.day.between(start, end)] + ([t.opd_id == opd_id] if opd_id is not None else [])
-    sums_of = (func.count(), func.sum(t.output), func.sum(t.staff_on_duty), func.sum(t.reports_due),
-               func.sum(t.reports_submitted))
 
-    def figures_of(row) -> Figures:
-        return Figures(*(int(value or 0) for value in row))
+    def sums_of(mode: str) -> list:
+        """count, output, staff, due, submitted of the rows in this mode (NULL sums: none)."""
+        in_mode = t.mode == mode
+        return [func.count(case((in_mode, 1)))] + [
+            func.sum(case((in_mode, column))) for column in (t.output, t.staff_on_duty, t.reports_due,
+                                                             t.reports_submitted)]
+
+    def put(target: dict, key, mode: str, row) -> None:
+        if row[0]:  # only a date or OPD with rows in this mode, as sum_records() has them
+            target[(key, mode)] = Figures(*(int(value or 0) for value in row))
 
     sums = RecordSums()
-    for day, mode, *row in db.session.execute(select(t.day, t.mode, *sums_of).where(*where).group_by(t.day, t.mode)):
-        sums.by_day[(day, mode)] = figures_of(row)
-    for opd, mode, *row in db.session.execute(select(t.opd_id, t.mode, *sums_of).where(*where)
-                                               .group_by(t.opd_id, t.mode)):
-        sums.by_opd[(opd, mode)] = figures_of(row)
-    sums.opds_by_day = dict(db.session.execute(
-        select(t.day, func.count(t.opd_id.distinct())).where(*where).group_by(t.day)).all())
-    sums.days_by_opd = dict(db.session.execute(
-        select(t.opd_id, func.count(t.day.distinct())).where(*where).group_by(t.opd_id)).all())
-    if expected:
-        sums.expected_days_by_opd = dict(db.session.execute(
-            select(t.opd_id, func.count(t.day.distinct())).where(*where, t.day.in_(sorted(expected)))
-            .group_by(t.opd_id)).all())
+    connection = db.session.connection()  # plain rows, not through the ORM
+    if per_day:
+        by_day = select(t.day, *sums_of(WFO), *sums_of(WFH), func.count(t.opd_id.distinct())).where(*where)
+        for day, *row in connection.execute(by_day.group_by(t.day)):
+            put(sums.by_day, day, WFO, row[0:5])
+            put(sums.by_day, day, WFH, row[5:10])
+            sums.opds_by_day[day] = row[10]
+    expected_day = (case((t.day.in_(sorted(expected)), t.day)) if expected else null())
+    per_opd = select(t.opd_id, *sums_of(WFO), *sums_of(WFH), func.count(t.day.distinct()),
+                     func.count(expected_day.distinct())).where(*where)
+    for opd, *row in connection.execute(per_opd.group_by(t.opd_id)):
+        put(sums.by_opd, opd, WFO, row[0:5])
+        put(sums.by_opd, opd, WFH, row[5:10])
+        sums.days_by_opd[opd] = row[10]
+        if row[11]:
+            sums.expected_days_by_opd[opd] = row[11]
     return sums
+
+
+def record_sums(start: date, end: date, opd_id: int | None, expected: set[date]) -> RecordSums:
+    """RecordSums of the daily totals. For every OPD, from their sums instead: the per-date
+    figures from ``output_day_sum`` (one row per date), the per-OPD figures from
+    ``output_month_total`` for the whole months of the range (one row per OPD and month) plus the
+    daily totals of the days at its edges; the same figures, a few thousand rows whatever the
+    number of records (portal/statistik/totals.py keeps both)."""
+    if opd_id is not None:  # one agency: its daily totals are already few
+        return daily_sums(start, end, opd_id, expected)
+    whole = [m for m in months(start, end) if m >= start and month_last(m) <= end]
+    if not whole:
+        return daily_sums(start, end, None, expected)
+    connection = db.session.connection()  # plain rows, not through the ORM
+    mode_columns = {mode: [getattr(OutputDaySum, f"{mode}_{name}") for name in
+                           ("records", "output", "staff", "due", "submitted")] for mode in MODES}
+
+    def put(target: dict, key, row) -> None:
+        for mode, values in zip(MODES, (row[0:5], row[5:10]), strict=True):
+            if values[0]:
+                target[(key, mode)] = target.get((key, mode), Figures()) + Figures(*values)
+
+    # Per date: one row each.
+    sums = RecordSums()
+    d = OutputDaySum
+    for day, opds, *row in connection.execute(
+            select(d.day, d.opds, *mode_columns[WFO], *mode_columns[WFH]).where(d.day.between(start, end))):
+        put(sums.by_day, day, row)
+        sums.opds_by_day[day] = opds
+
+    # Per OPD: the whole months, then the edges from the daily totals.
+    m = OutputMonthTotal
+    month_modes = [getattr(m, column.key) for column in (*mode_columns[WFO], *mode_columns[WFH])]
+    last_expected = max(expected) if expected else None
+    full_months = [month for month in whole if last_expected is not None and month_last(month) <= last_expected]
+    for month, opd, days, weekdays, *row in connection.execute(
+            select(m.month, m.opd_id, m.days, m.weekdays, *month_modes).where(m.month.between(whole[0], whole[-1]))):
+        put(sums.by_opd, opd, row)
+        sums.days_by_opd[opd] = sums.days_by_opd.get(opd, 0) + days
+        if month in full_months:  # every working day of the month is expected: its weekdays, less holidays
+            sums.expected_days_by_opd[opd] = sums.expected_days_by_opd.get(opd, 0) + weekdays
+    # Records on the holidays of those months were counted among the weekdays.
+    holidays = [day for month in full_months for day in days_of(month, month_last(month))
+                if day.weekday() < 5 and day not in expected]
+    if holidays:
+        t = OutputDayTotal
+        for opd, count in connection.execute(select(t.opd_id, func.count(t.day.distinct()))
+                                              .where(t.day.in_(holidays)).group_by(t.opd_id)):
+            sums.expected_days_by_opd[opd] -= count
+    edges = [(start, whole[0] - timedelta(days=1)), (month_last(whole[-1]) + timedelta(days=1), end)]
+    for first, last in edges:
+        if first <= last:
+            add_opd_sums(sums, daily_sums(first, last, None, expected, per_day=False))
+    # The months with expected days that are not all expected (today falls in them): day by day.
+    for month in whole:
+        if month not in full_months and last_expected is not None and month <= last_expected:
+            part = daily_sums(month, month_last(month), None, expected, per_day=False)
+            for opd, count in part.expected_days_by_opd.items():
+                sums.expected_days_by_opd[opd] = sums.expected_days_by_opd.get(opd, 0) + count
+    sums.expected_days_by_opd = {opd: count for opd, count in sums.expected_days_by_opd.items() if count}
+    return sums
+
+
+def add_opd_sums(sums: RecordSums, part: RecordSums) -> None:
+    """Add the per-OPD sums of a disjoint part of the range."""
+    for key, figures in part.by_opd.items():
+        sums.by_opd[key] = sums.by_opd.get(key, Figures()) + figures
+    for target, source in ((sums.days_by_opd, part.days_by_opd),
+                           (sums.expected_days_by_opd, part.expected_days_by_opd)):
+        for opd, count in source.items():
+            target[opd] = target.get(opd, 0) + count
+
+
+def month_last(month: date) -> date:
+    return next_month(month) - timedelta(days=1)
+
+
+def days_of(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def day_records(start: date, end: date, *, opd_id: int | None = None,

@@ -13,17 +13,20 @@ from sqlalchemy import delete, event, func, select
 from portal import opendata, stats
 from portal.demo.bench import generate
 from portal.extensions import db
-from portal.models import Opd, OutputDay, OutputDayTotal, OutputIndicator, PolicyPhase, Role
+from portal.models import (Opd, OutputDay, OutputDaySum, OutputDayTotal, OutputIndicator, OutputMonthTotal,
+                           PolicyPhase, Role)
 
 from . import factories as f
 
 RANGES = [(date(2025, 9, 1), date(2025, 12, 31)), (date(2024, 1, 1), date(2025, 12, 30)),
-          (date(2025, 11, 6), date(2025, 11, 6))]
+          (date(2025, 11, 6), date(2025, 11, 6)), (date(2025, 10, 15), date(2026, 2, 10))]
+# After every range; and within some (whole months of the range only partly past).
+TODAYS = [date(2026, 1, 15), date(2025, 11, 20)]
 
 
-def documents(start, end, opd=None, indicator=None):
+def documents(start, end, opd=None, indicator=None, today=TODAYS[0]):
     """The /api/v1/statistics document from the daily totals and from the raw records."""
-    kwargs = dict(opd=opd, indicator_slug=indicator, today=date(2026, 1, 15), target_days=3)
+    kwargs = dict(opd=opd, indicator_slug=indicator, today=today, target_days=3)
     from_totals = opendata.statistics_document(stats.load(start, end, **kwargs), opd, indicator)
     from_raw = opendata.statistics_document(stats.load(start, end, raw=True, **kwargs), opd, indicator)
     return from_totals, from_raw
@@ -35,6 +38,8 @@ def assert_same_figures(opd_slug: str, indicator: str) -> None:
         for one_opd, one_indicator in ((None, None), (opd, None), (None, indicator)):
             from_totals, from_raw = documents(start, end, one_opd, one_indicator)
             assert from_totals == from_raw
+        from_totals, from_raw = documents(start, end, today=TODAYS[1])
+        assert from_totals == from_raw
     assert from_totals["summary"]["all"]["records"] > 0  # the comparison saw data
 
 
@@ -108,7 +113,8 @@ def test_rebuild_stats_restores_lost_totals(app, client, runner):
     url = "/statistik.csv?dari=2025-09-01&sampai=2025-12-31"
     before = client.get(url).data
     with app.app_context():
-        db.session.execute(delete(OutputDayTotal))
+        for derived in (OutputDayTotal, OutputDaySum, OutputMonthTotal):
+            db.session.execute(delete(derived))
         db.session.commit()
     assert client.get(url).data != before
     result = runner.invoke(args=["rebuild-stats"])
@@ -225,3 +231,50 @@ def test_rebuild_stats_restores_lost_report_timings(app, client, runner):
     result = runner.invoke(args=["rebuild-stats"])
     assert result.exit_code == 0 and "report timings" in result.output
     assert client.get(url).data == before
+
+
+def stored_sums() -> tuple[dict, dict]:
+    """The rows of output_day_sum and output_month_total, and those computed afresh from the daily totals."""
+    from portal.statistik.totals import TOTAL_COLUMNS, sums_of
+
+    def rows(model):
+        return {tuple(row[:2]): tuple(row) for row in db.session.execute(
+            select(*model.__table__.c).order_by(*model.__table__.primary_key.columns))}
+
+    days, months = sums_of(db.session.execute(select(*TOTAL_COLUMNS)))
+    fresh_days = {(row["day"],): tuple(row[c.key] for c in OutputDaySum.__table__.c) for row in days.values()}
+    fresh_months = {(row["month"], row["opd_id"]): tuple(row[c.key] for c in OutputMonthTotal.__table__.c)
+                    for row in months.values()}
+    stored_days = {key[:1]: row for key, row in rows(OutputDaySum).items()}
+    return (stored_days, rows(OutputMonthTotal)), (fresh_days, fresh_months)
+
+
+def test_every_output_write_keeps_the_date_and_month_sums_right(app, agency):
+    """New records, corrected quantities, a record moved to another month and agency, a deletion:
+    the sums per date and per agency and month stay those of the daily totals."""
+    from portal.models import OutputQuantity
+
+    with app.app_context():
+        a = db.session.scalar(select(Opd).filter_by(slug="disdukcapil"))
+        b = f.opd("DPMPTSP")
+        days = []
+        for n, (day, mode) in enumerate([(date(2025, 10, 31), "wfo"), (date(2025, 11, 1), "wfh"),
+                                         (date(2025, 11, 3), "wfo"), (date(2025, 11, 3), "wfh")]):
+            record = OutputDay(opd=a, day=day, mode=mode, staff_on_duty=10 + n, reports_due=10, reports_submitted=9)
+            record.quantities = [OutputQuantity(indicator_id=agency["dokumen-terbit"], quantity=100 + n)]
+            db.session.add(record)
+            days.append(record)
+        db.session.commit()
+        stored, fresh = stored_sums()
+        assert stored == fresh and len(stored[0]) == 3 and len(stored[1]) == 2
+        days[2].quantities[0].quantity = 7  # a correction
+        db.session.commit()
+        assert stored_sums()[0] == stored_sums()[1]
+        days[3].day, days[3].opd = date(2025, 12, 1), b  # moved to another month and agency
+        db.session.commit()
+        stored, fresh = stored_sums()
+        assert stored == fresh and (date(2025, 12, 1), b.id) in stored[1] and len(stored[1]) == 3
+        db.session.delete(days[1])
+        db.session.commit()
+        stored, fresh = stored_sums()
+        assert stored == fresh and (date(2025, 11, 1),) not in stored[0]

@@ -4,8 +4,8 @@ from .accounts import Role, User
 from .audit import AuditEvent
 from .data_version import DataVersion
 from .availability import Holiday, Override, PolicyPhase, phase_exempt_opd
-from .outputs import (CostCategory, OperationalCost, OutputDay, OutputDayTotal, OutputIndicator, OutputQuantity,
-                      WorkMode)
+from .outputs import (CostCategory, OperationalCost, OutputDay, OutputDaySum, OutputDayTotal, OutputIndicator,
+                      OutputMonthTotal, OutputQuantity, WorkMode)
 from .places import Kecamatan, Kelurahan, Opd, ServiceUnit, UnitHours
 from .reports import Report, ReportCategory, ReportContact, ReportStatus, ReportTiming, ReportUpdate, Visibility
 from .survey import SurveyResponse
@@ -21,8 +21,10 @@ __all__ = [
     "Opd",
     "OperationalCost",
     "OutputDay",
+    "OutputDaySum",
     "OutputDayTotal",
     "OutputIndicator",
+    "OutputMonthTotal",
     "OutputQuantity",
     "Override",
     "PolicyPhase",

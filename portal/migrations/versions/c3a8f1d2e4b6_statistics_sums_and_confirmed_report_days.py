@@ -1,0 +1,55 @@
+"""statistics over two years at any size: output sums per date and per OPD-month, an index of the
+days of confirmed reports (the kept on-site days of /statistik)
+
+Revision ID: c3a8f1d2e4b6
+Revises: 62ea417186cd
+Create Date: 2026-12-03 17:35:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'c3a8f1d2e4b6'
+down_revision = '62ea417186cd'
+branch_labels = None
+depends_on = None
+
+
+def mode_columns():
+    return [sa.Column(f'{mode}_{name}', sa.Integer() if name == 'records' else sa.BigInteger(), nullable=False)
+            for mode in ('wfo', 'wfh') for name in ('records', 'output', 'staff', 'due', 'submitted')]
+
+
+def upgrade():
+    op.create_table('output_day_sum',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('opds', sa.Integer(), nullable=False),
+    *mode_columns(),
+    sa.PrimaryKeyConstraint('day', name=op.f('pk_output_day_sum'))
+    )
+    op.create_table('output_month_total',
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('opd_id', sa.Integer(), nullable=False),
+    sa.Column('days', sa.Integer(), nullable=False),
+    sa.Column('weekdays', sa.Integer(), nullable=False),
+    *mode_columns(),
+    sa.ForeignKeyConstraint(['opd_id'], ['opd.id'], name=op.f('fk_output_month_total_opd_id_opd'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('month', 'opd_id', name=op.f('pk_output_month_total'))
+    )
+    with op.batch_alter_table('report', schema=None) as batch_op:
+        batch_op.create_index('ix_report_confirmed_day', ['status', 'is_spam', 'visited_on', 'unit_id'], unique=False)
+
+    # Fill the sums from the daily totals already stored.
+    from portal.statistik.totals import rebuild_sums
+
+    rebuild_sums(op.get_bind())
+
+
+def downgrade():
+    with op.batch_alter_table('report', schema=None) as batch_op:
+        batch_op.drop_index('ix_report_confirmed_day')
+
+    op.drop_table('output_month_total')
+    op.drop_table('output_day_sum')
