@@ -30,8 +30,7 @@ from .clock import zone
 from .clock import today as current_day
 from .extensions import db
 from .models import (Holiday, OperationalCost, Opd, OutputDay, OutputDaySum, OutputDayTotal, OutputIndicator,
-                     OutputMonthTotal, OutputQuantity,
-                     PolicyPhase, Report, ReportTiming)
+                     OutputMonthTotal, OutputQuantity, PolicyPhase, Report, ReportMonthTotal, ReportTiming)
 from .workdays import add_working_days, is_working_day
 
 WFO, WFH = "wfo", "wfh"
@@ -843,6 +842,89 @@ def report_timing_sums(start: date, end: date, opd_id: int | None, target_days: 
                         by_category={category: figures_of(keys) for category, keys in by_category.items()})
 
 
+def report_sums_of(start: date, end: date, opd_id: int | None, target_days: int, holidays: Container[date],
+                today: date) -> ReportGroups:
+    """``report_timing_sums()`` for a range with whole months, read from the month totals
+    (``report_month_total``, one row per month, OPD and category) and the timing rows of the
+    range's edges and of the reports still pending; each median from the middle one or two answer
+    times of its group, read in order through an index. The same figures; the timing rows alone
+    when the month totals were written for another response target."""
+    from .statistik.report_totals import answered_hours
+
+    whole = [m for m in months(start, end) if m >= start and month_last(m) <= end]
+    if not whole:
+        return report_timing_sums(start, end, opd_id, target_days, holidays, today)
+    t, m = ReportTiming, ReportMonthTotal
+    mine = [t.opd_id == opd_id] if opd_id is not None else []
+    connection = db.session.connection()  # plain rows, not through the ORM
+    # [count, answered, within target, pending] per (OPD, category).
+    tallies: dict[tuple[int, str], list[int]] = {}
+    query = (select(m.opd_id, m.category, func.sum(m.reports), func.sum(m.answered), func.sum(m.within_target),
+                    func.min(m.target_days), func.max(m.target_days))
+             .where(m.month.between(whole[0], whole[-1])).group_by(m.opd_id, m.category))
+    if opd_id is not None:
+        query = query.where(m.opd_id == opd_id)
+    for opd, category, count, answered, within, lowest, highest in connection.execute(query):
+        if lowest != target_days or highest != target_days:
+            return report_timing_sums(start, end, opd_id, target_days, holidays, today)
+        tallies[(opd, category)] = [int(count), int(answered), int(within), 0]
+    for first, last in ((start, whole[0] - timedelta(days=1)), (month_last(whole[-1]) + timedelta(days=1), end)):
+        if first > last:
+            continue
+        for opd, category, working_days, answer_us in connection.execute(
+                select(t.opd_id, t.category, t.working_days_to_answer, t.answer_us)
+                .where(t.day.between(first, last), *mine)):
+            tally = tallies.get((opd, category))
+            if tally is None:
+                tally = tallies[(opd, category)] = [0, 0, 0, 0]
+            tally[0] += 1
+            if answer_us is not None:
+                tally[1] += 1
+                tally[2] += working_days <= target_days
+    pending_from = max(start, overdue_after(today, target_days, holidays) + timedelta(days=1))
+    if pending_from <= end:
+        for opd, category, count in connection.execute(
+                select(t.opd_id, t.category, func.count())
+                .where(t.day.between(pending_from, end), t.answer_us.is_(None), *mine)
+                .group_by(t.opd_id, t.category)):
+            tallies.setdefault((opd, category), [0, 0, 0, 0])[3] += count
+
+    def middle_hours(conditions: list, answered: int) -> float | None:
+        """The median of the hours to a first answer of the group (as statistics.median())."""
+        if not answered:
+            return None
+        times = connection.execute(
+            select(t.answer_us).where(*conditions, *mine, t.day.between(start, end), t.answer_us.is_not(None))
+            .order_by(t.answer_us).limit(2 - answered % 2).offset((answered - 1) // 2)).scalars().all()
+        if len(times) != 2 - answered % 2:
+            raise _Disagree  # the month totals count answers the timing rows do not hold
+        hours = [answered_hours(us) for us in times]
+        return hours[0] if answered % 2 else (hours[0] + hours[1]) / 2
+
+    def figures_of(keys: list[tuple[int, str]], conditions: list) -> ReportFigures:
+        counts = [sum(tallies[key][n] for key in keys) for n in range(4)]
+        return ReportFigures(*counts, median_hours=middle_hours(conditions, counts[1]))
+
+    by_opd: dict[int, list] = defaultdict(list)
+    by_category: dict[str, list] = defaultdict(list)
+    for key in tallies:
+        by_opd[key[0]].append(key)
+        by_category[key[1]].append(key)
+    try:
+        return ReportGroups(
+            total=figures_of(list(tallies), []),
+            by_opd={opd: figures_of(keys, [t.opd_id == opd]) for opd, keys in by_opd.items()},
+            by_category={category: figures_of(keys, [t.category == category])
+                         for category, keys in by_category.items()})
+    except (_Disagree, KeyError):  # lost or stale month totals (rebuild-stats mends them): the timing rows
+        current_app.logger.warning("report_month_total disagrees with report_timing; run rebuild-stats")
+        return report_timing_sums(start, end, opd_id, target_days, holidays, today)
+
+
+class _Disagree(Exception):
+    pass
+
+
 def load(start: date, end: date, *, opd=None, indicator_slug: str | None = None,
          sort: str = DEFAULT_SORT, today: date | None = None, target_days: int | None = None,
          raw: bool = False) -> Statistics:
@@ -886,7 +968,7 @@ def load(start: date, end: date, *, opd=None, indicator_slug: str | None = None,
     if raw:
         report_sums = report_groups(report_facts(start, end, opd_id), target_days, holidays, today)
     else:
-        report_sums = report_timing_sums(start, end, opd_id, target_days, holidays, today)
+        report_sums = report_sums_of(start, end, opd_id, target_days, holidays, today)
     return compute(start=start, end=end, today=today, sums=sums, report_sums=report_sums, costs=costs,
                    phases=in_range, all_phases=all_phases, holidays=holidays, opds=opds,
                    expected_opd_ids=expected_ids, target_days=target_days, sort=sort)

@@ -5,7 +5,7 @@ every writer keeps the totals right, and the page's queries do not grow with the
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import delete, event, func, select
@@ -24,9 +24,9 @@ RANGES = [(date(2025, 9, 1), date(2025, 12, 31)), (date(2024, 1, 1), date(2025, 
 TODAYS = [date(2026, 1, 15), date(2025, 11, 20)]
 
 
-def documents(start, end, opd=None, indicator=None, today=TODAYS[0]):
+def documents(start, end, opd=None, indicator=None, today=TODAYS[0], target_days=3):
     """The /api/v1/statistics document from the daily totals and from the raw records."""
-    kwargs = dict(opd=opd, indicator_slug=indicator, today=today, target_days=3)
+    kwargs = dict(opd=opd, indicator_slug=indicator, today=today, target_days=target_days)
     from_totals = opendata.statistics_document(stats.load(start, end, **kwargs), opd, indicator)
     from_raw = opendata.statistics_document(stats.load(start, end, raw=True, **kwargs), opd, indicator)
     return from_totals, from_raw
@@ -39,6 +39,9 @@ def assert_same_figures(opd_slug: str, indicator: str) -> None:
             from_totals, from_raw = documents(start, end, one_opd, one_indicator)
             assert from_totals == from_raw
         from_totals, from_raw = documents(start, end, today=TODAYS[1])
+        assert from_totals == from_raw
+        # A response target other than the one the month totals were written for.
+        from_totals, from_raw = documents(start, end, target_days=1)
         assert from_totals == from_raw
     assert from_totals["summary"]["all"]["records"] > 0  # the comparison saw data
 
@@ -220,12 +223,16 @@ def test_every_report_write_and_holiday_keeps_the_report_figures_right(app):
 
 @pytest.mark.demo
 def test_rebuild_stats_restores_lost_report_timings(app, client, runner):
-    from portal.models import ReportTiming
+    from portal.models import ReportMonthTotal, ReportTiming
 
     url = "/statistik.csv?dari=2025-09-01&sampai=2025-12-31"
     before = client.get(url).data
     with app.app_context():
         db.session.execute(delete(ReportTiming))
+        db.session.commit()
+    assert client.get(url).data != before  # the medians are gone: the figures come from the timings
+    with app.app_context():
+        db.session.execute(delete(ReportMonthTotal))
         db.session.commit()
     assert client.get(url).data != before
     result = runner.invoke(args=["rebuild-stats"])
@@ -278,3 +285,32 @@ def test_every_output_write_keeps_the_date_and_month_sums_right(app, agency):
         db.session.commit()
         stored, fresh = stored_sums()
         assert stored == fresh and (date(2025, 11, 1),) not in stored[0]
+
+
+def test_the_medians_from_the_month_totals_are_those_of_every_answer_time(app):
+    """Distinct answer times, odd and even groups: the middle one or the mean of the middle two."""
+    from tests.stats_data import report, wib
+
+    with app.app_context():
+        a, b = f.opd("Disdukcapil"), f.opd("DPMPTSP")
+        unit_a, unit_b = f.unit("Loket A", owner=a), f.unit("Loket B", owner=b)
+        minutes = {unit_a: [61, 7, 300, 45, 1000], unit_b: [20, 90, 36, 240]}  # five and four answers
+        n = 0
+        for unit, waits in minutes.items():
+            for wait in waits:
+                n += 1
+                created = wib(2025, 11, 3 + n % 10, 9)
+                category = "no_staff" if n % 2 else "closed_though_open"
+                report(f"BKS-M{n:03d}", unit, created, created + timedelta(minutes=wait), category=category)
+        db.session.commit()
+        for start, end in [(date(2025, 11, 1), date(2025, 11, 30)), (date(2025, 10, 20), date(2025, 12, 31))]:
+            from_totals, from_raw = documents(start, end)
+            assert from_totals == from_raw
+        medians = {row["opd"]: row["reports"]["median_hours_to_first_answer"] for row in from_totals["opds"]}
+        medians |= {row["category"]: row["median_hours_to_first_answer"]
+                    for row in from_totals["reports"]["by_category"]}
+        medians["all"] = from_totals["reports"]["median_hours_to_first_answer"]
+        # A: 7 45 [61] 300 1000 minutes; B: 20 [36 90] 240; no_staff (odd numbers): 61 90 [240] 300 1000;
+        # closed_though_open: 7 [20 36] 45; all nine: 7 20 36 45 [61] 90 240 300 1000.
+        assert medians == {"disdukcapil": round(61 / 60, 2), "dpmptsp": round(63 / 60, 2), "no_staff": 4.0,
+                           "closed_though_open": round(28 / 60, 2), "all": round(61 / 60, 2)}

@@ -152,6 +152,10 @@ class ReportTiming(db.Model):
         # The statistics read a date range and need nothing else: the index covers the query.
         Index("ix_report_timing_day_covering", "day", "opd_id", "category", "working_days_to_answer",
                  "answer_us"),
+        # The medians of the answer times: the middle of each group read in order (stats.py).
+        Index("ix_report_timing_answer", "answer_us", "day"),
+        Index("ix_report_timing_opd_answer", "opd_id", "answer_us", "day"),
+        Index("ix_report_timing_category_answer", "category", "answer_us", "day"),
     )
 
     report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), primary_key=True)
@@ -163,3 +167,21 @@ class ReportTiming(db.Model):
     # (answered_on <= add_working_days(day, N, holidays)); NULL while unanswered.
     working_days_to_answer: Mapped[int | None] = mapped_column(Integer)
     answer_us: Mapped[int | None] = mapped_column(BigInteger)  # first_response_at - created_at, microseconds
+
+
+class ReportMonthTotal(db.Model):
+    """Derived from ``report_timing``: per month (of the reports' local dates), OPD and category,
+    the reports, those answered, and those answered within the target of ``target_days`` working
+    days (the setting when the row was written: the statistics fall back to the timing rows when
+    the setting has changed since). Kept up to date with the timings (portal/statistik/
+    report_totals.py)."""
+
+    __tablename__ = "report_month_total"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the first day of the month
+    opd_id: Mapped[int] = mapped_column(ForeignKey("opd.id", ondelete="CASCADE"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(30), primary_key=True)
+    reports: Mapped[int] = mapped_column(Integer)
+    answered: Mapped[int] = mapped_column(Integer)
+    within_target: Mapped[int] = mapped_column(Integer)
+    target_days: Mapped[int] = mapped_column(Integer)

@@ -19,11 +19,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from sqlalchemy import delete, event, insert, inspect, select
+from flask import current_app
+from sqlalchemy import case, delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from ..clock import zone
-from ..models import Holiday, Report, ReportTiming
+from ..models import Holiday, Report, ReportMonthTotal, ReportTiming
 from ..workdays import is_working_day, working_days_between
 
 BATCH = 2000
@@ -67,29 +68,97 @@ REPORT_COLUMNS = (Report.id, Report.opd_id, Report.category, Report.created_at, 
 
 def refresh(connection, report_ids: Iterable[int]) -> None:
     """Recompute the rows of these reports from the report table (a deleted or spam report
-    leaves none)."""
+    leaves none), and the month totals they were and are counted in."""
     ids = sorted(set(report_ids))
+    touched: set[tuple[int, date]] = set()  # (OPD, month)
     for chunk in (ids[i:i + BATCH] for i in range(0, len(ids), BATCH)):
+        touched.update((opd_id, month_of(day)) for opd_id, day in connection.execute(
+            select(ReportTiming.opd_id, ReportTiming.day).where(ReportTiming.report_id.in_(chunk))))
         connection.execute(delete(ReportTiming).where(ReportTiming.report_id.in_(chunk)))
         rows = timing_rows(connection, connection.execute(select(*REPORT_COLUMNS).where(Report.id.in_(chunk))))
         if rows:
             connection.execute(insert(ReportTiming), rows)
+        touched.update((row["opd_id"], month_of(row["day"])) for row in rows)
+    refresh_months(connection, touched)
 
 
 def rebuild(session) -> int:
-    """Rebuild the whole table from the reports (in the current transaction); returns its rows."""
-    return fill(session.connection())
+    """Rebuild the whole table and the month totals from the reports (in the current
+    transaction); returns the timing rows."""
+    return fill(session.connection(), months=True)
 
 
-def fill(connection) -> int:
+# --- per month, OPD and category --------------------------------------------------------------
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def target_days() -> int:
+    return current_app.config["REPORT_RESPONSE_TARGET_DAYS"]
+
+
+def _month_select(target: int):
+    t = ReportTiming
+    return select(t.opd_id, t.category, func.count(), func.count(t.answer_us),
+                  func.count(case((t.working_days_to_answer <= target, 1))))
+
+
+def _month_rows(month: date, rows, target: int) -> list[dict]:
+    return [dict(month=month, opd_id=opd_id, category=category, reports=reports, answered=answered,
+                 within_target=within, target_days=target)
+            for opd_id, category, reports, answered, within in rows]
+
+
+def refresh_months(connection, touched: Iterable[tuple[int, date]]) -> None:
+    """Recompute the month totals of these (OPD, month) pairs from the timing rows."""
+    target = target_days()
+    t = ReportTiming
+    for opd_id, month in sorted(set(touched)):
+        connection.execute(delete(ReportMonthTotal).where(ReportMonthTotal.opd_id == opd_id,
+                                                          ReportMonthTotal.month == month))
+        rows = _month_rows(month, connection.execute(
+            _month_select(target).where(t.opd_id == opd_id, t.day.between(month, month_end(month)))
+            .group_by(t.opd_id, t.category)), target)
+        if rows:
+            connection.execute(insert(ReportMonthTotal), rows)
+
+
+def fill_months(connection, target: int | None = None) -> int:
+    """Replace every month total with those of the timing rows; returns their number."""
+    target = target_days() if target is None else target
+    t = ReportTiming
+    connection.execute(delete(ReportMonthTotal))
+    first, last = connection.execute(select(func.min(t.day), func.max(t.day))).one()
+    count = 0
+    month = month_of(first) if first is not None else None
+    while month is not None and month <= last:
+        rows = _month_rows(month, connection.execute(
+            _month_select(target).where(t.day.between(month, month_end(month))).group_by(t.opd_id, t.category)),
+            target)
+        if rows:
+            connection.execute(insert(ReportMonthTotal), rows)
+        count += len(rows)
+        month = month_end(month) + timedelta(days=1)
+    return count
+
+
+def fill(connection, months: bool = False) -> int:
     """Replace every row of the table with rows computed from the reports (also the migration
-    that creates it)."""
+    that creates it, before the month totals existed), then the month totals (``months``)."""
     connection.execute(delete(ReportTiming))
     last_id, count = 0, 0
     while True:
         batch = connection.execute(select(*REPORT_COLUMNS).where(Report.id > last_id).order_by(Report.id)
                                    .limit(20_000)).all()
         if not batch:
+            if months:
+                fill_months(connection)
             return count
         last_id = batch[-1][0]
         rows = timing_rows(connection, batch)

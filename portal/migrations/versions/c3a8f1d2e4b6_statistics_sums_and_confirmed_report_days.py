@@ -1,5 +1,5 @@
-"""statistics over two years at any size: output sums per date and per OPD-month, an index of the
-days of confirmed reports (the kept on-site days of /statistik)
+"""statistics over two years at any size: output sums per date and per OPD-month, report totals per
+month, indexes for the answer-time medians and the days of confirmed reports
 
 Revision ID: c3a8f1d2e4b6
 Revises: 62ea417186cd
@@ -38,6 +38,21 @@ def upgrade():
     sa.ForeignKeyConstraint(['opd_id'], ['opd.id'], name=op.f('fk_output_month_total_opd_id_opd'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('month', 'opd_id', name=op.f('pk_output_month_total'))
     )
+    op.create_table('report_month_total',
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('opd_id', sa.Integer(), nullable=False),
+    sa.Column('category', sa.String(length=30), nullable=False),
+    sa.Column('reports', sa.Integer(), nullable=False),
+    sa.Column('answered', sa.Integer(), nullable=False),
+    sa.Column('within_target', sa.Integer(), nullable=False),
+    sa.Column('target_days', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['opd_id'], ['opd.id'], name=op.f('fk_report_month_total_opd_id_opd'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('month', 'opd_id', 'category', name=op.f('pk_report_month_total'))
+    )
+    with op.batch_alter_table('report_timing', schema=None) as batch_op:
+        batch_op.create_index('ix_report_timing_answer', ['answer_us', 'day'], unique=False)
+        batch_op.create_index('ix_report_timing_opd_answer', ['opd_id', 'answer_us', 'day'], unique=False)
+        batch_op.create_index('ix_report_timing_category_answer', ['category', 'answer_us', 'day'], unique=False)
     with op.batch_alter_table('report', schema=None) as batch_op:
         batch_op.create_index('ix_report_confirmed_day', ['status', 'is_spam', 'visited_on', 'unit_id'], unique=False)
 
@@ -45,11 +60,21 @@ def upgrade():
     from portal.statistik.totals import rebuild_sums
 
     rebuild_sums(op.get_bind())
+    # And the month totals from the report timings (with the response target of the settings).
+    from portal.statistik.report_totals import fill_months
+
+    fill_months(op.get_bind())
 
 
 def downgrade():
     with op.batch_alter_table('report', schema=None) as batch_op:
         batch_op.drop_index('ix_report_confirmed_day')
+    with op.batch_alter_table('report_timing', schema=None) as batch_op:
+        batch_op.drop_index('ix_report_timing_category_answer')
+        batch_op.drop_index('ix_report_timing_opd_answer')
+        batch_op.drop_index('ix_report_timing_answer')
+
+    op.drop_table('report_month_total')
 
     op.drop_table('output_month_total')
     op.drop_table('output_day_sum')
