@@ -20,9 +20,8 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select, type_coerce
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.types import NullType
 
 from . import schedule
 from .availability import MAX_IN_LIST, STATUS_LABELS, STATUS_SHORT, explain, load_calendar
@@ -295,32 +294,21 @@ def schedule_units(opd=None) -> list[schedule.Unit]:
                        ServiceUnit.rotation_group).where(*where).order_by(ServiceUnit.id))]
 
 
-def confirmed_report_days(unit_ids: Sequence[int], first: date, last: date) -> dict[int, list[date]]:
-    """The days of [first, last] about which the units have a confirmed report (unit id -> days,
-    repeated when a day has several): two narrow columns, read through a partial index of the
-    confirmed reports."""
-    # The driver's value of the date (SQLite's ISO text is parsed below, once per distinct day
-    # and in C: the generic per-row date conversion cost more than everything else here).
-    query = select(Report.unit_id, type_coerce(Report.visited_on, NullType())).where(*confirmed_where(first, last))
+def confirmed_report_days(unit_ids: Sequence[int], first: date, last: date) -> dict[int, set[date]]:
+    """The days of [first, last] about which the units have a confirmed report (unit id -> days):
+    one row per unit with its days as one text, gathered by the database from an index of the
+    confirmed reports (tens of thousands of rows would cost more to hand over than to count)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        day_text = func.to_char(Report.visited_on, "YYYY-MM-DD")
+    else:  # SQLite stores a date as its ISO text
+        day_text = cast(Report.visited_on, String)
+    query = (select(Report.unit_id, func.aggregate_strings(day_text, ","))
+             .where(*confirmed_where(first, last)).group_by(Report.unit_id))
     if len(unit_ids) <= MAX_IN_LIST:
         query = query.where(Report.unit_id.in_(unit_ids))
-    # Tens of thousands of two-number rows: straight from the driver's cursor, without building a
-    # result row object for each (that cost more than the query).
-    result = db.session.connection().execute(query)
-    try:
-        rows = result.cursor.fetchall()
-    finally:
-        result.close()
-    if len(unit_ids) > MAX_IN_LIST:
-        wanted = set(unit_ids)
-        rows = [row for row in rows if row[0] in wanted]
-    result: dict[int, list] = defaultdict(list)
-    for unit_id, day in rows:
-        result[unit_id].append(day)
-    for unit_id, days in result.items():
-        if isinstance(days[0], str):
-            result[unit_id] = list(map(date.fromisoformat, set(days)))
-    return result
+    wanted = set(unit_ids)
+    return {unit_id: set(map(date.fromisoformat, set(days.split(","))))
+            for unit_id, days in db.session.connection().execute(query) if unit_id in wanted}
 
 
 def confirmed_where(first: date, last: date) -> list:

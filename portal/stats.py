@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import case, func, null, select
+from sqlalchemy import case, func, literal, null, select
 from sqlalchemy.orm import selectinload
 
 from . import schedule
@@ -697,12 +697,16 @@ def record_sums(start: date, end: date, opd_id: int | None, expected: set[date])
     month_modes = [getattr(m, column.key) for column in (*mode_columns[WFO], *mode_columns[WFH])]
     last_expected = max(expected) if expected else None
     full_months = [month for month in whole if last_expected is not None and month_last(month) <= last_expected]
-    for month, opd, days, weekdays, *row in connection.execute(
-            select(m.month, m.opd_id, m.days, m.weekdays, *month_modes).where(m.month.between(whole[0], whole[-1]))):
-        put(sums.by_opd, opd, row)
-        sums.days_by_opd[opd] = sums.days_by_opd.get(opd, 0) + days
-        if month in full_months:  # every working day of the month is expected: its weekdays, less holidays
-            sums.expected_days_by_opd[opd] = sums.expected_days_by_opd.get(opd, 0) + weekdays
+    # Every working day of a full month is expected: its weekdays with a record count, less holidays.
+    expected_weekdays = (func.sum(case((m.month.in_(full_months), m.weekdays), else_=0)) if full_months
+                         else literal(0))
+    for opd, days, weekdays, *row in connection.execute(
+            select(m.opd_id, func.sum(m.days), expected_weekdays, *(func.sum(column) for column in month_modes))
+            .where(m.month.between(whole[0], whole[-1])).group_by(m.opd_id)):
+        put(sums.by_opd, opd, [int(value) for value in row])
+        sums.days_by_opd[opd] = int(days)
+        if weekdays:
+            sums.expected_days_by_opd[opd] = int(weekdays)
     # Records on the holidays of those months were counted among the weekdays.
     holidays = [day for month in full_months for day in days_of(month, month_last(month))
                 if day.weekday() < 5 and day not in expected]
@@ -849,7 +853,7 @@ def report_sums_of(start: date, end: date, opd_id: int | None, target_days: int,
     range's edges and of the reports still pending; each median from the middle one or two answer
     times of its group, read in order through an index. The same figures; the timing rows alone
     when the month totals were written for another response target."""
-    from .statistik.report_totals import answered_hours
+    from .statistik.report_totals import answered_hours, month_select
 
     whole = [m for m in months(start, end) if m >= start and month_last(m) <= end]
     if not whole:
@@ -871,16 +875,12 @@ def report_sums_of(start: date, end: date, opd_id: int | None, target_days: int,
     for first, last in ((start, whole[0] - timedelta(days=1)), (month_last(whole[-1]) + timedelta(days=1), end)):
         if first > last:
             continue
-        for opd, category, working_days, answer_us in connection.execute(
-                select(t.opd_id, t.category, t.working_days_to_answer, t.answer_us)
-                .where(t.day.between(first, last), *mine)):
-            tally = tallies.get((opd, category))
-            if tally is None:
-                tally = tallies[(opd, category)] = [0, 0, 0, 0]
-            tally[0] += 1
-            if answer_us is not None:
-                tally[1] += 1
-                tally[2] += working_days <= target_days
+        for opd, category, count, answered, within in connection.execute(
+                month_select(target_days).where(t.day.between(first, last), *mine).group_by(t.opd_id, t.category)):
+            tally = tallies.setdefault((opd, category), [0, 0, 0, 0])
+            tally[0] += count
+            tally[1] += answered
+            tally[2] += within
     pending_from = max(start, overdue_after(today, target_days, holidays) + timedelta(days=1))
     if pending_from <= end:
         for opd, category, count in connection.execute(

@@ -103,7 +103,9 @@ def target_days() -> int:
     return current_app.config["REPORT_RESPONSE_TARGET_DAYS"]
 
 
-def _month_select(target: int):
+def month_select(target: int):
+    """OPD, category, reports, answered, answered within ``target`` working days (to group by OPD
+    and category)."""
     t = ReportTiming
     return select(t.opd_id, t.category, func.count(), func.count(t.answer_us),
                   func.count(case((t.working_days_to_answer <= target, 1))))
@@ -123,7 +125,7 @@ def refresh_months(connection, touched: Iterable[tuple[int, date]]) -> None:
         connection.execute(delete(ReportMonthTotal).where(ReportMonthTotal.opd_id == opd_id,
                                                           ReportMonthTotal.month == month))
         rows = _month_rows(month, connection.execute(
-            _month_select(target).where(t.opd_id == opd_id, t.day.between(month, month_end(month)))
+            month_select(target).where(t.opd_id == opd_id, t.day.between(month, month_end(month)))
             .group_by(t.opd_id, t.category)), target)
         if rows:
             connection.execute(insert(ReportMonthTotal), rows)
@@ -139,7 +141,7 @@ def fill_months(connection, target: int | None = None) -> int:
     month = month_of(first) if first is not None else None
     while month is not None and month <= last:
         rows = _month_rows(month, connection.execute(
-            _month_select(target).where(t.day.between(month, month_end(month))).group_by(t.opd_id, t.category)),
+            month_select(target).where(t.day.between(month, month_end(month))).group_by(t.opd_id, t.category)),
             target)
         if rows:
             connection.execute(insert(ReportMonthTotal), rows)
