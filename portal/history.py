@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from . import schedule
@@ -28,7 +28,7 @@ from .availability import MAX_IN_LIST, STATUS_LABELS, STATUS_SHORT, explain, loa
 from .clock import local
 from .extensions import db
 from .i18n import clock, long_date, number, percent
-from .models import AuditEvent, Opd, Report, ServiceUnit, UnitHours, User
+from .models import AuditEvent, Opd, Report, ServiceUnit, UnitConfirmedDays, UnitHours, User
 from .reports.words import category_label
 from .schedule import Status
 from .stats import local_midnight
@@ -194,6 +194,7 @@ class DayClasses:
             self.class_of[day] = key
         self.counted: dict[tuple, int] = {}
         self.onsite_in_class: dict[tuple, bool] = {}  # (schedule key, class) -> on-site
+        self.bits: dict[tuple, int] = {}  # (schedule key or None, month) -> days as bits
 
     def onsite_days(self, unit: schedule.Unit) -> int:
         """How many days of the period the unit's status on record is on-site."""
@@ -227,12 +228,64 @@ class DayClasses:
         broken = {day for day in report_days if first <= day <= last}
         broken_onsite = 0
         for cls, days in Counter(map(class_of.__getitem__, broken)).items():
-            found = self.onsite_in_class.get((key, cls))
-            if found is None:
-                found = self.onsite_in_class[(key, cls)] = schedule.status_on(
-                    unit, self.classes[cls][0], phases=self.calendar.phases, holidays=self.calendar.holidays).onsite
-            broken_onsite += days * found
+            broken_onsite += days * self.class_onsite(unit, key, cls)
         return Summary(onsite, onsite - broken_onsite, len(broken))
+
+    def class_onsite(self, unit: schedule.Unit, key: tuple, cls: tuple) -> bool:
+        """Whether units of this schedule key are on-site on the days of this class."""
+        found = self.onsite_in_class.get((key, cls))
+        if found is None:
+            found = self.onsite_in_class[(key, cls)] = schedule.status_on(
+                unit, self.classes[cls][0], phases=self.calendar.phases, holidays=self.calendar.holidays).onsite
+        return found
+
+    def month_bits(self, month: date, unit: schedule.Unit | None = None, key: tuple | None = None) -> int:
+        """The days of a month within the period as bits (bit n-1: day n); with a unit, only the
+        days on which its schedule is on-site."""
+        memo = (key, month)
+        found = self.bits.get(memo)
+        if found is None:
+            found = 0
+            day = max(month, self.first)
+            while day <= self.last and day.month == month.month:
+                if unit is None or self.class_onsite(unit, key, self.class_of[day]):
+                    found |= 1 << (day.day - 1)
+                day += timedelta(days=1)
+            self.bits[memo] = found
+        return found
+
+    def summary_of_bits(self, unit: schedule.Unit, months: Mapping[date, int],
+                        changes: Sequence[SameDayChange] = ()) -> Summary:
+        """``summary()`` with the confirmed report days as bits per month (``unit_confirmed_days``):
+        for a unit without overrides or same-day changes, a few bit counts per month."""
+        key = schedule_key(unit, self.calendar)
+        if key is None or changes:
+            return self.summary(unit, days_of_bits(months), changes)
+        broken = broken_onsite = 0
+        memo = self.bits
+        for month, bits in months.items():
+            bits &= memo.get((None, month)) or self.month_bits(month)
+            if bits:
+                broken += bits.bit_count()
+                onsite_bits = memo.get((key, month))
+                if onsite_bits is None:
+                    onsite_bits = self.month_bits(month, unit, key)
+                broken_onsite += (bits & onsite_bits).bit_count()
+        onsite = self.onsite_days(unit)
+        return Summary(onsite, onsite - broken_onsite, broken)
+
+
+def days_of_bits(months: Mapping[date, int]) -> set[date]:
+    """The dates of bits per month (bit n-1: day n)."""
+    return {month.replace(day=n + 1) for month, bits in months.items() for n in range(31) if bits >> n & 1}
+
+
+def bits_of_days(days: Iterable[date]) -> dict[date, int]:
+    """Dates as bits per month (bit n-1: day n)."""
+    months: dict[date, int] = defaultdict(int)
+    for day in days:
+        months[day.replace(day=1)] |= 1 << (day.day - 1)
+    return dict(months)
 
 
 def unit_summary(unit: schedule.Unit, first: date, last: date, calendar: schedule.Calendar,
@@ -272,9 +325,26 @@ def load_summaries(units: Sequence[schedule.Unit], first: date, last: date) -> d
     ids = [unit.id for unit in units]
     calendar = load_calendar(first, last, ids)
     changes_of = load_changes(ids, first, last)
-    report_days = confirmed_report_days(ids, first, last)
+    confirmed = confirmed_day_bits(ids, first, last)
     classes = DayClasses(calendar, first, last)
-    return {unit.id: classes.summary(unit, report_days.get(unit.id, ()), changes_of[unit.id]) for unit in units}
+    return {unit.id: classes.summary_of_bits(unit, confirmed.get(unit.id, {}), changes_of[unit.id])
+            for unit in units}
+
+
+def confirmed_day_bits(unit_ids: Sequence[int], first: date, last: date) -> dict[int, dict[date, int]]:
+    """The days of the months of [first, last] about which the units have a confirmed report, as
+    bits per month (unit id -> month -> bits), from ``unit_confirmed_days``: one row per unit and
+    month, however many reports."""
+    c = UnitConfirmedDays
+    query = select(c.unit_id, c.month, c.days).where(c.month.between(first.replace(day=1), last))
+    if len(unit_ids) <= MAX_IN_LIST:
+        query = query.where(c.unit_id.in_(unit_ids))
+    wanted = set(unit_ids)
+    result: dict[int, dict[date, int]] = defaultdict(dict)
+    for unit_id, month, days in db.session.connection().execute(query).all():
+        if unit_id in wanted:
+            result[unit_id][month] = days
+    return result
 
 
 def schedule_units(opd=None) -> list[schedule.Unit]:
@@ -294,26 +364,8 @@ def schedule_units(opd=None) -> list[schedule.Unit]:
                        ServiceUnit.rotation_group).where(*where).order_by(ServiceUnit.id))]
 
 
-def confirmed_report_days(unit_ids: Sequence[int], first: date, last: date) -> dict[int, set[date]]:
-    """The days of [first, last] about which the units have a confirmed report (unit id -> days):
-    one row per unit with its days as one text, gathered by the database from an index of the
-    confirmed reports (tens of thousands of rows would cost more to hand over than to count)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        day_text = func.to_char(Report.visited_on, "YYYY-MM-DD")
-    else:  # SQLite stores a date as its ISO text
-        day_text = cast(Report.visited_on, String)
-    query = (select(Report.unit_id, func.aggregate_strings(day_text, ","))
-             .where(*confirmed_where(first, last)).group_by(Report.unit_id))
-    if len(unit_ids) <= MAX_IN_LIST:
-        query = query.where(Report.unit_id.in_(unit_ids))
-    wanted = set(unit_ids)
-    return {unit_id: set(map(date.fromisoformat, set(days.split(","))))
-            for unit_id, days in db.session.connection().execute(query) if unit_id in wanted}
-
-
 def confirmed_where(first: date, last: date) -> list:
-    """The conditions of a confirmed report about a day of [first, last] (those of the partial
-    index ix_report_confirmed_day, so that the database can read it alone)."""
+    """The conditions of a confirmed report about a day of [first, last]."""
     return [Report.visited_on.between(first, last), Report.status.in_(sorted(CONFIRMED_STATUSES)),
             Report.is_spam.is_(False)]
 

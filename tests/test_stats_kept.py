@@ -85,3 +85,54 @@ def test_a_generated_data_set_gives_the_same_kept_days_as_the_day_by_day_histori
         assert confirmed > 1000
         kept = assert_kept_days_agree(date(2024, 1, 1), date(2025, 12, 30), date(2025, 11, 6))
         assert sum(s.broken_days for s in kept.values()) > 1000
+
+
+def stored_and_fresh_bits() -> tuple[set, set]:
+    from sqlalchemy import select
+
+    from portal.models import UnitConfirmedDays
+    from portal.statistik.report_totals import _bits_rows, confirmed_days_select
+
+    stored = {tuple(row) for row in db.session.execute(
+        select(UnitConfirmedDays.unit_id, UnitConfirmedDays.month, UnitConfirmedDays.days))}
+    fresh = {(row["unit_id"], row["month"], row["days"]) for row in _bits_rows(db.session.execute(
+        confirmed_days_select()))}
+    return stored, fresh
+
+
+def test_every_report_write_keeps_the_confirmed_days_right(app):
+    """Confirming, rejecting, marking spam, moving a report to another day, month or unit,
+    deleting it: each unit's confirmed days per month stay those of the reports, and the kept
+    days those of the day-by-day histories."""
+    from tests import factories as f
+
+    with app.app_context():
+        a = f.unit("Loket A")
+        b = f.unit("Loket B", owner=a.opd)
+        today = date(2025, 12, 20)
+
+        def check(expected_rows: int) -> None:
+            db.session.commit()
+            stored, fresh = stored_and_fresh_bits()
+            assert stored == fresh and len(stored) == expected_rows
+            assert history.kept_by_opd(date(2025, 10, 1), date(2025, 12, 31), today) == \
+                history.kept_by_opd(date(2025, 10, 1), date(2025, 12, 31), today, raw=True)
+
+        first = f.report(a, visited_on=date(2025, 11, 4), status="verified")
+        second = f.report(a, visited_on=date(2025, 11, 6), status="received")
+        third = f.report(b, visited_on=date(2025, 10, 31), status="resolved")
+        check(2)
+        second.status = "in_progress"  # confirmed now
+        check(2)
+        assert stored_and_fresh_bits()[0] >= {(a.id, date(2025, 11, 1), 1 << 3 | 1 << 5)}
+        first.is_spam = True
+        check(2)
+        second.visited_on = date(2025, 12, 1)  # to another month
+        check(2)
+        third.unit = a  # to another unit
+        third.unit_id = a.id
+        check(2)
+        second.status = "rejected"
+        check(1)
+        db.session.delete(third)
+        check(0)

@@ -248,6 +248,11 @@ def stored_sums() -> tuple[dict, dict]:
         return {tuple(row[:2]): tuple(row) for row in db.session.execute(
             select(*model.__table__.c).order_by(*model.__table__.primary_key.columns))}
 
+    from portal.statistik.totals import _totals_select
+
+    # The daily totals themselves are those of the raw records.
+    assert {tuple(row) for row in db.session.execute(select(*TOTAL_COLUMNS))} == \
+        {tuple(row) for row in db.session.execute(_totals_select())}
     days, months = sums_of(db.session.execute(select(*TOTAL_COLUMNS)))
     fresh_days = {(row["day"],): tuple(row[c.key] for c in OutputDaySum.__table__.c) for row in days.values()}
     fresh_months = {(row["month"], row["opd_id"]): tuple(row[c.key] for c in OutputMonthTotal.__table__.c)

@@ -8,7 +8,7 @@ from .outputs import (CostCategory, OperationalCost, OutputDay, OutputDaySum, Ou
                       OutputMonthTotal, OutputQuantity, WorkMode)
 from .places import Kecamatan, Kelurahan, Opd, ServiceUnit, UnitHours
 from .reports import (Report, ReportCategory, ReportContact, ReportMonthTotal, ReportStatus, ReportTiming, ReportUpdate,
-                      Visibility)
+                      UnitConfirmedDays, Visibility)
 from .survey import SurveyResponse
 from .types import UTCDateTime, utcnow
 
@@ -40,6 +40,7 @@ __all__ = [
     "ServiceUnit",
     "SurveyResponse",
     "UTCDateTime",
+    "UnitConfirmedDays",
     "UnitHours",
     "User",
     "Visibility",

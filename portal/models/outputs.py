@@ -75,8 +75,10 @@ class OutputDay(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    opd_id: Mapped[int] = mapped_column(ForeignKey("opd.id"))  # indexed by the unique key
-    day: Mapped[date] = mapped_column(Date, index=True)
+    # active_history: a record moved to another OPD or date refreshes the totals it leaves
+    # (portal/statistik/totals.py), even when its old values were not loaded.
+    opd_id: Mapped[int] = mapped_column(ForeignKey("opd.id"), active_history=True)  # indexed by the unique key
+    day: Mapped[date] = mapped_column(Date, index=True, active_history=True)
     mode: Mapped[str] = mapped_column(String(3))
     staff_on_duty: Mapped[int] = mapped_column(Integer)
     reports_due: Mapped[int] = mapped_column(Integer)  # daily performance reports expected

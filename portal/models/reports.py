@@ -53,18 +53,17 @@ class Report(db.Model):
         CheckConstraint("source IN ('web', 'open311')", name="source"),
         # Once anonymous, always anonymous: the flag outlives any later change of visibility.
         CheckConstraint("visibility != 'anonymous' OR filed_anonymous", name="anonymity_kept"),
-        # The kept on-site days of /statistik read the days of the confirmed reports from this
-        # index alone (portal/history.py confirmed_report_days), not from the wide report rows.
-        Index("ix_report_confirmed_day", "status", "is_spam", "visited_on", "unit_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)  # tracking code, e.g. BKS-7K4Q-2M9D
-    unit_id: Mapped[int] = mapped_column(ForeignKey("service_unit.id"), index=True)
+    # active_history: a change loads the old value first, so that the statistics refresh the unit
+    # and month a report leaves (portal/statistik/report_totals.py).
+    unit_id: Mapped[int] = mapped_column(ForeignKey("service_unit.id"), index=True, active_history=True)
     opd_id: Mapped[int] = mapped_column(ForeignKey("opd.id"), index=True)  # responsible (reassignable)
     category: Mapped[str] = mapped_column(String(30))
     description: Mapped[str] = mapped_column(Text)
-    visited_on: Mapped[date] = mapped_column(Date, index=True)
+    visited_on: Mapped[date] = mapped_column(Date, index=True, active_history=True)
     visited_at: Mapped[time | None] = mapped_column(Time)
     visibility: Mapped[str] = mapped_column(String(20), default=Visibility.PUBLIC.value)
     # Filed (or ever made) anonymous: the reporter's identity stays hidden from every agency for
@@ -185,3 +184,17 @@ class ReportMonthTotal(db.Model):
     answered: Mapped[int] = mapped_column(Integer)
     within_target: Mapped[int] = mapped_column(Integer)
     target_days: Mapped[int] = mapped_column(Integer)
+
+
+class UnitConfirmedDays(db.Model):
+    """Derived from ``report``: per unit and month, the days about which a confirmed report (staff
+    verified it, is working on it or resolved it; not spam) was made, as bits (bit n-1: day n).
+    What the kept on-site days of /statistik need of the reports: one row per unit and month,
+    however many reports. Kept up to date on every flush that touches a report (portal/
+    statistik/report_totals.py); ``flask --app portal rebuild-stats`` rebuilds it."""
+
+    __tablename__ = "unit_confirmed_days"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("service_unit.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the first day of the month
+    days: Mapped[int] = mapped_column(BigInteger)

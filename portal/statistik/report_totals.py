@@ -24,7 +24,7 @@ from sqlalchemy import case, delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from ..clock import zone
-from ..models import Holiday, Report, ReportMonthTotal, ReportTiming
+from ..models import Holiday, Report, ReportMonthTotal, ReportTiming, UnitConfirmedDays
 from ..workdays import is_working_day, working_days_between
 
 BATCH = 2000
@@ -83,8 +83,9 @@ def refresh(connection, report_ids: Iterable[int]) -> None:
 
 
 def rebuild(session) -> int:
-    """Rebuild the whole table and the month totals from the reports (in the current
-    transaction); returns the timing rows."""
+    """Rebuild the whole table, the month totals and the units' confirmed days from the reports
+    (in the current transaction); returns the timing rows."""
+    fill_confirmed_days(session.connection())
     return fill(session.connection(), months=True)
 
 
@@ -184,13 +185,64 @@ def _holiday_days(obj) -> set[date]:
     return days
 
 
+# --- the confirmed report days of each unit, as bits per month (the kept on-site days) ---------
+
+
+def _unit_months(obj: Report) -> set[tuple[int, date]]:
+    """The (unit, month) pairs a report is and was counted in (a report moved to another unit or
+    date leaves its old one)."""
+    state = inspect(obj)
+    units = {obj.unit_id, *state.attrs["unit_id"].history.deleted}
+    days = {obj.visited_on, *state.attrs["visited_on"].history.deleted}
+    return {(unit_id, day.replace(day=1)) for unit_id in units for day in days
+            if unit_id is not None and day is not None}
+
+
+def confirmed_days_select():
+    from ..history import CONFIRMED_STATUSES
+
+    return select(Report.unit_id, Report.visited_on).where(
+        Report.status.in_(sorted(CONFIRMED_STATUSES)), Report.is_spam.is_(False))
+
+
+def _bits_rows(rows) -> list[dict]:
+    bits: dict[tuple[int, date], int] = {}
+    for unit_id, day in rows:
+        key = (unit_id, day.replace(day=1))
+        bits[key] = bits.get(key, 0) | 1 << (day.day - 1)
+    return [dict(unit_id=unit_id, month=month, days=days) for (unit_id, month), days in bits.items()]
+
+
+def refresh_confirmed_days(connection, touched: Iterable[tuple[int, date]]) -> None:
+    """Recompute the confirmed days of these (unit, month) pairs from the reports."""
+    c = UnitConfirmedDays
+    for unit_id, month in sorted(set(touched)):
+        connection.execute(delete(c).where(c.unit_id == unit_id, c.month == month))
+        rows = _bits_rows(connection.execute(confirmed_days_select().where(
+            Report.unit_id == unit_id, Report.visited_on.between(month, month_end(month)))))
+        if rows:
+            connection.execute(insert(c), rows)
+
+
+def fill_confirmed_days(connection) -> int:
+    """Replace every row of ``unit_confirmed_days`` with those of the reports; returns their number."""
+    connection.execute(delete(UnitConfirmedDays))
+    rows = _bits_rows(connection.execute(confirmed_days_select()))
+    for i in range(0, len(rows), BATCH):
+        connection.execute(insert(UnitConfirmedDays), rows[i:i + BATCH])
+    return len(rows)
+
+
 @event.listens_for(Session, "after_flush")
 def _refresh_after_flush(session: Session, _context) -> None:
     report_ids: set[int] = set()
     holiday_days: set[date] = set()
+    unit_months: set[tuple[int, date]] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Report) and obj.id is not None:
-            report_ids.add(obj.id)
+        if isinstance(obj, Report):
+            if obj.id is not None:
+                report_ids.add(obj.id)
+            unit_months |= _unit_months(obj)
         elif isinstance(obj, Holiday):
             holiday_days |= _holiday_days(obj)
     if not report_ids and not holiday_days:
@@ -198,6 +250,8 @@ def _refresh_after_flush(session: Session, _context) -> None:
     connection = session.connection()
     if report_ids:
         refresh(connection, report_ids)
+    if unit_months:
+        refresh_confirmed_days(connection, unit_months)
     if holiday_days:
         holidays_changed(connection, holiday_days)
 

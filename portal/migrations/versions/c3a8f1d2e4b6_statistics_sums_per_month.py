@@ -1,5 +1,5 @@
 """statistics over two years at any size: output sums per date and per OPD-month, report totals per
-month, indexes for the answer-time medians and the days of confirmed reports
+month, indexes for the answer-time medians, each unit's confirmed report days per month
 
 Revision ID: c3a8f1d2e4b6
 Revises: 62ea417186cd
@@ -49,12 +49,17 @@ def upgrade():
     sa.ForeignKeyConstraint(['opd_id'], ['opd.id'], name=op.f('fk_report_month_total_opd_id_opd'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('month', 'opd_id', 'category', name=op.f('pk_report_month_total'))
     )
+    op.create_table('unit_confirmed_days',
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('days', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['unit_id'], ['service_unit.id'], name=op.f('fk_unit_confirmed_days_unit_id_service_unit'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('unit_id', 'month', name=op.f('pk_unit_confirmed_days'))
+    )
     with op.batch_alter_table('report_timing', schema=None) as batch_op:
         batch_op.create_index('ix_report_timing_answer', ['answer_us', 'day'], unique=False)
         batch_op.create_index('ix_report_timing_opd_answer', ['opd_id', 'answer_us', 'day'], unique=False)
         batch_op.create_index('ix_report_timing_category_answer', ['category', 'answer_us', 'day'], unique=False)
-    with op.batch_alter_table('report', schema=None) as batch_op:
-        batch_op.create_index('ix_report_confirmed_day', ['status', 'is_spam', 'visited_on', 'unit_id'], unique=False)
 
     # Fill the sums from the daily totals already stored.
     from portal.statistik.totals import rebuild_sums
@@ -64,17 +69,19 @@ def upgrade():
     from portal.statistik.report_totals import fill_months
 
     fill_months(op.get_bind())
+    from portal.statistik.report_totals import fill_confirmed_days
+
+    fill_confirmed_days(op.get_bind())
 
 
 def downgrade():
-    with op.batch_alter_table('report', schema=None) as batch_op:
-        batch_op.drop_index('ix_report_confirmed_day')
     with op.batch_alter_table('report_timing', schema=None) as batch_op:
         batch_op.drop_index('ix_report_timing_category_answer')
         batch_op.drop_index('ix_report_timing_opd_answer')
         batch_op.drop_index('ix_report_timing_answer')
 
     op.drop_table('report_month_total')
+    op.drop_table('unit_confirmed_days')
 
     op.drop_table('output_month_total')
     op.drop_table('output_day_sum')
