@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import case, func, literal, null, select
+from sqlalchemy import case, func, literal, null, select, union_all
 from sqlalchemy.orm import selectinload
 
 from . import schedule
@@ -894,36 +894,43 @@ def report_sums_of(start: date, end: date, opd_id: int | None, target_days: int,
     # instead of reading the whole range by date and sorting it (SQLite's choice otherwise).
     in_range = func.coalesce(t.day, t.day).between(start, end)
 
-    def middle_hours(conditions: list, answered: int) -> float | None:
-        """The median of the hours to a first answer of the group (as statistics.median())."""
-        if not answered:
-            return None
-        times = connection.execute(
-            select(t.answer_us).where(*conditions, *mine, in_range, t.answer_us.is_not(None))
-            .order_by(t.answer_us).limit(2 - answered % 2).offset((answered - 1) // 2)).scalars().all()
-        if len(times) != 2 - answered % 2:
-            raise _Disagree  # the month totals count answers the timing rows do not hold
-        hours = [answered_hours(us) for us in times]
-        return hours[0] if answered % 2 else (hours[0] + hours[1]) / 2
-
-    def figures_of(keys: list[tuple[int, str]], conditions: list) -> ReportFigures:
-        counts = [sum(tallies[key][n] for key in keys) for n in range(4)]
-        return ReportFigures(*counts, median_hours=middle_hours(conditions, counts[1]))
-
     by_opd: dict[int, list] = defaultdict(list)
     by_category: dict[str, list] = defaultdict(list)
     for key in tallies:
         by_opd[key[0]].append(key)
         by_category[key[1]].append(key)
+    # Each group: its keys, the condition that picks its timing rows, its counts.
+    groups = [(list(tallies), [])] + [(keys, [t.opd_id == opd]) for opd, keys in by_opd.items()] + [
+        (keys, [t.category == category]) for category, keys in by_category.items()]
+    counts = [[sum(tallies[key][n] for key in keys) for n in range(4)] for keys, _conditions in groups]
+    # The middle one or two answer times of every group, in one statement (one subquery a group).
+    middles = [
+        select(literal(number).label("g"), t.answer_us).where(*conditions, *mine, in_range, t.answer_us.is_not(None))
+        .order_by(t.answer_us).limit(2 - answered % 2).offset((answered - 1) // 2).subquery()
+        for number, ((_keys, conditions), (_count, answered, *_rest)) in enumerate(zip(groups, counts)) if answered]
+    times: dict[int, list[int]] = defaultdict(list)
+    if middles:
+        for number, answer_us in connection.execute(union_all(*(select(sub.c.g, sub.c.answer_us)
+                                                                  for sub in middles))):
+            times[number].append(answer_us)
+
+    def figures(number: int) -> ReportFigures:
+        count, answered, within, pending = counts[number]
+        if not answered:
+            return ReportFigures(count, answered, within, pending)
+        middle = sorted(times[number])
+        if len(middle) != 2 - answered % 2:  # lost or stale month totals (rebuild-stats mends them)
+            raise _Disagree
+        hours = [answered_hours(us) for us in middle]  # as statistics.median() of the hours
+        return ReportFigures(count, answered, within, pending, hours[0] if answered % 2 else (hours[0] + hours[1]) / 2)
+
     try:
-        return ReportGroups(
-            total=figures_of(list(tallies), []),
-            by_opd={opd: figures_of(keys, [t.opd_id == opd]) for opd, keys in by_opd.items()},
-            by_category={category: figures_of(keys, [t.category == category])
-                         for category, keys in by_category.items()})
-    except (_Disagree, KeyError):  # lost or stale month totals (rebuild-stats mends them): the timing rows
+        found = [figures(number) for number in range(len(groups))]
+    except _Disagree:
         current_app.logger.warning("report_month_total disagrees with report_timing; run rebuild-stats")
         return report_timing_sums(start, end, opd_id, target_days, holidays, today)
+    return ReportGroups(total=found[0], by_opd=dict(zip(by_opd, found[1:1 + len(by_opd)], strict=True)),
+                        by_category=dict(zip(by_category, found[1 + len(by_opd):], strict=True)))
 
 
 class _Disagree(Exception):
