@@ -319,3 +319,45 @@ def test_the_medians_from_the_month_totals_are_those_of_every_answer_time(app):
         # closed_though_open: 7 [20 36] 45; all nine: 7 20 36 45 [61] 90 240 300 1000.
         assert medians == {"disdukcapil": round(61 / 60, 2), "dpmptsp": round(63 / 60, 2), "no_staff": 4.0,
                            "closed_though_open": round(28 / 60, 2), "all": round(61 / 60, 2)}
+
+
+@pytest.mark.slow
+def test_reports_sent_at_once_keep_the_report_month_totals_right(app):
+    """Residents sending reports about one unit at the same moment (a served app, threads): every
+    report is stored and counted once in the month totals (two writers of one total used to
+    collide on PostgreSQL: a unique violation, the report refused)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from portal.models import Report, ReportMonthTotal
+    from portal.statistik.report_totals import month_select, target_days
+
+    from .reporting import build_world, form_data
+    from .test_report_concurrency import post_all_at_once
+
+    with app.app_context():
+        build_world()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        results = post_all_at_once(server.server_port, [
+            form_data(description=f"Loket tutup tanpa pemberitahuan, warga ke-{i}.") for i in range(24)])
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+    assert [result[0] if isinstance(result, tuple) else result for result in results] == [303] * 24
+    with app.app_context():
+        stored = {(row.month, row.opd_id, row.category): row.reports
+                  for row in db.session.scalars(select(ReportMonthTotal))}
+        fresh = {}
+        for opd_id, category, reports, _answered, _within in db.session.execute(
+                month_select(target_days()).group_by("opd_id", "category")):
+            fresh[(opd_id, category)] = reports
+        assert sum(stored.values()) == db.session.scalar(select(func.count()).select_from(Report)) == 24
+        by_opd_category: dict = {}
+        for (_month, opd_id, category), reports in stored.items():
+            by_opd_category[(opd_id, category)] = by_opd_category.get((opd_id, category), 0) + reports
+        assert by_opd_category == fresh

@@ -16,6 +16,7 @@ Bulk inserts that bypass the ORM (``bench-data``) call ``rebuild()``;
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -118,11 +119,26 @@ def _month_rows(month: date, rows, target: int) -> list[dict]:
             for opd_id, category, reports, answered, within in rows]
 
 
+def lock_keys(connection, table: str, keys: Iterable) -> None:
+    """Serialise the recomputation of these rows of a derived table between transactions: on
+    PostgreSQL a transaction-long advisory lock per key (in one order: no deadlock), so that a
+    second writer of the same key waits, then recomputes with the first one's rows committed
+    (without it, two reports about one unit and month at once both insert the recomputed row: a
+    unique violation, or a total missing one of them). SQLite runs one writer at a time."""
+    if connection.dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):
+        digest = hashlib.blake2b(f"{table}:{key}".encode(), digest_size=8).digest()
+        connection.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True))))
+
+
 def refresh_months(connection, touched: Iterable[tuple[int, date]]) -> None:
     """Recompute the month totals of these (OPD, month) pairs from the timing rows."""
     target = target_days()
     t = ReportTiming
-    for opd_id, month in sorted(set(touched)):
+    touched = sorted(set(touched))
+    lock_keys(connection, "report_month_total", touched)
+    for opd_id, month in touched:
         connection.execute(delete(ReportMonthTotal).where(ReportMonthTotal.opd_id == opd_id,
                                                           ReportMonthTotal.month == month))
         rows = _month_rows(month, connection.execute(
@@ -216,7 +232,9 @@ def _bits_rows(rows) -> list[dict]:
 def refresh_confirmed_days(connection, touched: Iterable[tuple[int, date]]) -> None:
     """Recompute the confirmed days of these (unit, month) pairs from the reports."""
     c = UnitConfirmedDays
-    for unit_id, month in sorted(set(touched)):
+    touched = sorted(set(touched))
+    lock_keys(connection, "unit_confirmed_days", touched)
+    for unit_id, month in touched:
         connection.execute(delete(c).where(c.unit_id == unit_id, c.month == month))
         rows = _bits_rows(connection.execute(confirmed_days_select().where(
             Report.unit_id == unit_id, Report.visited_on.between(month, month_end(month)))))

@@ -45,6 +45,8 @@ def refresh(connection, keys: set[tuple[int, date]]) -> None:
     for opd_id, day in keys:
         if opd_id is not None and day is not None:
             by_opd[opd_id].add(day)
+    report_totals.lock_keys(connection, "output_day_total",
+                            [(opd_id, day) for opd_id, days in by_opd.items() for day in days])
     for opd_id, days in by_opd.items():
         days = sorted(days)
         for chunk in (days[i:i + 500] for i in range(0, len(days), 500)):
@@ -100,6 +102,9 @@ def sums_of(rows) -> tuple[dict[date, dict], dict[tuple[date, int], dict]]:
 def refresh_sums(connection, days_by_opd: dict[int, set[date]]) -> None:
     """Recompute the date sums and month totals that these OPDs' dates belong to."""
     all_days = sorted(set().union(*days_by_opd.values())) if days_by_opd else []
+    report_totals.lock_keys(connection, "output_day_sum", all_days)
+    report_totals.lock_keys(connection, "output_month_total",
+                            [(opd_id, month_of(day)) for opd_id, days in days_by_opd.items() for day in days])
     for chunk in (all_days[i:i + 500] for i in range(0, len(all_days), 500)):
         connection.execute(delete(OutputDaySum).where(OutputDaySum.day.in_(chunk)))
         day_rows, _months = sums_of(connection.execute(select(*TOTAL_COLUMNS).where(OutputDayTotal.day.in_(chunk))))
