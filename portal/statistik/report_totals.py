@@ -214,6 +214,21 @@ def _unit_months(obj: Report) -> set[tuple[int, date]]:
             if unit_id is not None and day is not None}
 
 
+def _may_be_confirmed(obj: Report, new: bool) -> bool:
+    """Whether the report counts, or counted before this change, among the confirmed ones (a new
+    report that is only received changes no unit's confirmed days). An old value that was never
+    loaded counts as possibly confirmed."""
+    from ..history import CONFIRMED_STATUSES
+
+    values = {}
+    for name in ("status", "is_spam"):
+        history = inspect(obj).attrs[name].history
+        if not new and history.has_changes() and not history.deleted:
+            return True  # changed without its old value loaded: it may have been confirmed
+        values[name] = {getattr(obj, name), *history.deleted}
+    return any(status in CONFIRMED_STATUSES for status in values["status"]) and False in values["is_spam"]
+
+
 def confirmed_days_select():
     from ..history import CONFIRMED_STATUSES
 
@@ -260,7 +275,8 @@ def _refresh_after_flush(session: Session, _context) -> None:
         if isinstance(obj, Report):
             if obj.id is not None:
                 report_ids.add(obj.id)
-            unit_months |= _unit_months(obj)
+            if _may_be_confirmed(obj, obj in session.new):
+                unit_months |= _unit_months(obj)
         elif isinstance(obj, Holiday):
             holiday_days |= _holiday_days(obj)
     if not report_ids and not holiday_days:
