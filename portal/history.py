@@ -13,7 +13,7 @@ tested on constructed data; ``load`` reads the facts of one or more units from t
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -24,11 +24,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from . import schedule
-from .availability import STATUS_LABELS, STATUS_SHORT, explain, load_calendar
+from .availability import MAX_IN_LIST, STATUS_LABELS, STATUS_SHORT, explain, load_calendar
 from .clock import local
 from .extensions import db
 from .i18n import clock, long_date, number, percent
-from .models import AuditEvent, Opd, Report, ServiceUnit, User
+from .models import AuditEvent, Opd, Report, ServiceUnit, UnitConfirmedDays, UnitHours, User
 from .reports.words import category_label
 from .schedule import Status
 from .stats import local_midnight
@@ -185,11 +185,16 @@ class DayClasses:
     def __init__(self, calendar: schedule.Calendar, first: date, last: date):
         self.calendar, self.first, self.last = calendar, first, last
         self.classes: dict[tuple, list[date]] = defaultdict(list)
+        self.class_of: dict[date, tuple] = {}
         for day in schedule.date_range(first, (last - first).days + 1):
             phase = calendar.phase_on(day)
-            self.classes[(day.weekday(), phase.id if phase else None, day in calendar.holidays,
-                          schedule.rotation_onsite(schedule.RotationGroup.A, day))].append(day)
+            key = (day.weekday(), phase.id if phase else None, day in calendar.holidays,
+                   schedule.rotation_onsite(schedule.RotationGroup.A, day))
+            self.classes[key].append(day)
+            self.class_of[day] = key
         self.counted: dict[tuple, int] = {}
+        self.onsite_in_class: dict[tuple, bool] = {}  # (schedule key, class) -> on-site
+        self.bits: dict[tuple, int] = {}  # (schedule key or None, month) -> days as bits
 
     def onsite_days(self, unit: schedule.Unit) -> int:
         """How many days of the period the unit's status on record is on-site."""
@@ -210,16 +215,93 @@ class DayClasses:
             self.counted[key] = count
         return count
 
+    def summary(self, unit: schedule.Unit, report_days: Iterable[date],
+                changes: Sequence[SameDayChange] = ()) -> Summary:
+        """``unit_summary()`` with the days that confirmed reports are about: for a unit without
+        overrides or same-day changes, its broken days are counted per class of days (one status
+        per class and distinct schedule), not looked at one by one."""
+        onsite = self.onsite_days(unit)
+        key = schedule_key(unit, self.calendar)
+        if key is None or changes:
+            return _summary(unit, self.first, self.last, self.calendar, onsite, set(report_days), changes)
+        first, last, class_of = self.first, self.last, self.class_of
+        broken = {day for day in report_days if first <= day <= last}
+        broken_onsite = 0
+        for cls, days in Counter(map(class_of.__getitem__, broken)).items():
+            broken_onsite += days * self.class_onsite(unit, key, cls)
+        return Summary(onsite, onsite - broken_onsite, len(broken))
+
+    def class_onsite(self, unit: schedule.Unit, key: tuple, cls: tuple) -> bool:
+        """Whether units of this schedule key are on-site on the days of this class."""
+        found = self.onsite_in_class.get((key, cls))
+        if found is None:
+            found = self.onsite_in_class[(key, cls)] = schedule.status_on(
+                unit, self.classes[cls][0], phases=self.calendar.phases, holidays=self.calendar.holidays).onsite
+        return found
+
+    def month_bits(self, month: date, unit: schedule.Unit | None = None, key: tuple | None = None) -> int:
+        """The days of a month within the period as bits (bit n-1: day n); with a unit, only the
+        days on which its schedule is on-site."""
+        memo = (key, month)
+        found = self.bits.get(memo)
+        if found is None:
+            found = 0
+            day = max(month, self.first)
+            while day <= self.last and day.month == month.month:
+                if unit is None or self.class_onsite(unit, key, self.class_of[day]):
+                    found |= 1 << (day.day - 1)
+                day += timedelta(days=1)
+            self.bits[memo] = found
+        return found
+
+    def summary_of_bits(self, unit: schedule.Unit, months: Mapping[date, int],
+                        changes: Sequence[SameDayChange] = ()) -> Summary:
+        """``summary()`` with the confirmed report days as bits per month (``unit_confirmed_days``):
+        for a unit without overrides or same-day changes, a few bit counts per month."""
+        key = schedule_key(unit, self.calendar)
+        if key is None or changes:
+            return self.summary(unit, days_of_bits(months), changes)
+        broken = broken_onsite = 0
+        memo = self.bits
+        for month, bits in months.items():
+            bits &= memo.get((None, month)) or self.month_bits(month)
+            if bits:
+                broken += bits.bit_count()
+                onsite_bits = memo.get((key, month))
+                if onsite_bits is None:
+                    onsite_bits = self.month_bits(month, unit, key)
+                broken_onsite += (bits & onsite_bits).bit_count()
+        onsite = self.onsite_days(unit)
+        return Summary(onsite, onsite - broken_onsite, broken)
+
+
+def days_of_bits(months: Mapping[date, int]) -> set[date]:
+    """The dates of bits per month (bit n-1: day n)."""
+    return {month.replace(day=n + 1) for month, bits in months.items() for n in range(31) if bits >> n & 1}
+
+
+def bits_of_days(days: Iterable[date]) -> dict[date, int]:
+    """Dates as bits per month (bit n-1: day n)."""
+    months: dict[date, int] = defaultdict(int)
+    for day in days:
+        months[day.replace(day=1)] |= 1 << (day.day - 1)
+    return dict(months)
+
 
 def unit_summary(unit: schedule.Unit, first: date, last: date, calendar: schedule.Calendar,
                  onsite_days: int, reports: Iterable[ConfirmedReport] = (),
                  changes: Iterable[SameDayChange] = ()) -> Summary:
     """The same as ``summarise(unit_history(...))`` without a HistoryDay per day: only the broken
     days are looked at. ``onsite_days``: how many days of [first, last] are on-site on record."""
+    return _summary(unit, first, last, calendar, onsite_days, {report.day for report in reports}, changes)
+
+
+def _summary(unit: schedule.Unit, first: date, last: date, calendar: schedule.Calendar, onsite_days: int,
+             report_days: set[date], changes: Iterable[SameDayChange]) -> Summary:
     changes_by_day: dict[date, list[SameDayChange]] = defaultdict(list)
     for change in changes:
         changes_by_day[change.day].append(change)
-    broken = {report.day for report in reports} | set(changes_by_day)
+    broken = report_days | set(changes_by_day)
     onsite, broken_onsite, broken_days = onsite_days, 0, 0
     current = calendar.overrides.get(unit.id, ())
     for day in broken:
@@ -235,19 +317,57 @@ def unit_summary(unit: schedule.Unit, first: date, last: date, calendar: schedul
     return Summary(onsite, onsite - broken_onsite, broken_days)
 
 
-def load_summaries(units: Sequence, first: date, last: date) -> dict[int, Summary]:
-    """Each unit's summary over [first, last] (the figures of /statistik): on-site days counted
-    per class of days and distinct schedule, only broken days looked at one by one."""
+def load_summaries(units: Sequence[schedule.Unit], first: date, last: date) -> dict[int, Summary]:
+    """Each unit's summary over [first, last] (the figures of /statistik): on-site days and
+    broken days counted per class of days and distinct schedule."""
     if not units or last < first:
         return {unit.id: Summary() for unit in units}
-    calendar, reports_of, changes_of = load_facts(units, first, last)
+    ids = [unit.id for unit in units]
+    calendar = load_calendar(first, last, ids)
+    changes_of = load_changes(ids, first, last)
+    confirmed = confirmed_day_bits(ids, first, last)
     classes = DayClasses(calendar, first, last)
-    result = {}
-    for unit in units:
-        facts = unit.as_schedule_unit()
-        result[unit.id] = unit_summary(facts, first, last, calendar, classes.onsite_days(facts),
-                                       reports_of[unit.id], changes_of[unit.id])
+    return {unit.id: classes.summary_of_bits(unit, confirmed.get(unit.id, {}), changes_of[unit.id])
+            for unit in units}
+
+
+def confirmed_day_bits(unit_ids: Sequence[int], first: date, last: date) -> dict[int, dict[date, int]]:
+    """The days of the months of [first, last] about which the units have a confirmed report, as
+    bits per month (unit id -> month -> bits), from ``unit_confirmed_days``: one row per unit and
+    month, however many reports."""
+    c = UnitConfirmedDays
+    query = select(c.unit_id, c.month, c.days).where(c.month.between(first.replace(day=1), last))
+    if len(unit_ids) <= MAX_IN_LIST:
+        query = query.where(c.unit_id.in_(unit_ids))
+    wanted = set(unit_ids)
+    result: dict[int, dict[date, int]] = defaultdict(dict)
+    for unit_id, month, days in db.session.connection().execute(query).all():
+        if unit_id in wanted:
+            result[unit_id][month] = days
     return result
+
+
+def schedule_units(opd=None) -> list[schedule.Unit]:
+    """The active units (of one agency, or all) as ``schedule`` sees them, read as plain rows:
+    two queries, no ORM objects (two years of /statistik reads all 500 of them)."""
+    where = [ServiceUnit.active.is_(True)] + ([ServiceUnit.opd_id == opd.id] if opd is not None else [])
+    hours: dict[int, dict[int, tuple[time, time]]] = defaultdict(dict)
+    connection = db.session.connection()  # plain rows, not through the ORM
+    for unit_id, weekday, opens, closes in connection.execute(
+            select(UnitHours.unit_id, UnitHours.weekday, UnitHours.opens, UnitHours.closes)
+            .join(ServiceUnit, ServiceUnit.id == UnitHours.unit_id).where(*where)):
+        hours[unit_id][weekday] = (opens, closes)
+    return [schedule.Unit(id=unit_id, weekly_hours=hours.get(unit_id, {}), opd_id=opd_id, essential=essential,
+                          open_24_7=open_24_7, rotation_group=schedule.RotationGroup(rotation_group or "A"))
+            for unit_id, opd_id, essential, open_24_7, rotation_group in connection.execute(
+                select(ServiceUnit.id, ServiceUnit.opd_id, ServiceUnit.essential, ServiceUnit.open_24_7,
+                       ServiceUnit.rotation_group).where(*where).order_by(ServiceUnit.id))]
+
+
+def confirmed_where(first: date, last: date) -> list:
+    """The conditions of a confirmed report about a day of [first, last]."""
+    return [Report.visited_on.between(first, last), Report.status.in_(sorted(CONFIRMED_STATUSES)),
+            Report.is_spam.is_(False)]
 
 
 def summarise(days: Iterable[HistoryDay]) -> Summary:
@@ -368,10 +488,17 @@ def load_facts(units: Sequence, first: date, last: date):
         ConfirmedReport(unit_id, day, category, code if visibility != "confidential" else None)
         for unit_id, day, category, code, visibility in db.session.execute(
             select(Report.unit_id, Report.visited_on, Report.category, Report.code, Report.visibility)
-            .where(Report.unit_id.in_(ids), Report.visited_on.between(first, last),
-                   Report.status.in_(sorted(CONFIRMED_STATUSES)), Report.is_spam.is_(False))
+            .where(Report.unit_id.in_(ids), *confirmed_where(first, last))
             .order_by(Report.visited_on, Report.id))
     ]
+    reports_of: dict[int, list[ConfirmedReport]] = defaultdict(list)
+    for report in reports:
+        reports_of[report.unit_id].append(report)
+    return calendar, reports_of, load_changes(ids, first, last)
+
+
+def load_changes(ids: Sequence[int], first: date, last: date) -> dict[int, list[SameDayChange]]:
+    """The units' same-day status changes over [first, last] (unit id -> changes), from the audit trail."""
     events = db.session.scalars(
         select(AuditEvent)
         .where(AuditEvent.public.is_(True), AuditEvent.action.in_(OVERRIDE_ACTIONS),
@@ -387,13 +514,10 @@ def load_facts(units: Sequence, first: date, last: date):
                                  synthetic_id=-1000 * event.id)
         if change is not None:
             changes.append(change)
-    reports_of: dict[int, list[ConfirmedReport]] = defaultdict(list)
-    for report in reports:
-        reports_of[report.unit_id].append(report)
     changes_of: dict[int, list[SameDayChange]] = defaultdict(list)
     for change in changes:
         changes_of[change.unit_id].append(change)
-    return calendar, reports_of, changes_of
+    return changes_of
 
 
 # --- words for the pages --------------------------------------------------------------------------
@@ -532,14 +656,20 @@ def kept_period(start: date, end: date, today: date) -> tuple[date, date]:
     return start, min(end, today - timedelta(days=1))
 
 
-def kept_by_opd(start: date, end: date, today: date, opd=None) -> dict[int, Summary]:
-    """Kept on-site days per agency over the past days of [start, end] (its active units)."""
+def kept_by_opd(start: date, end: date, today: date, opd=None, raw: bool = False) -> dict[int, Summary]:
+    """Kept on-site days per agency over the past days of [start, end] (its active units).
+    ``raw``: from every unit's history day by day instead (the same figures; the tests compare)."""
     first, last = kept_period(start, end, today)
-    query = select(ServiceUnit).where(ServiceUnit.active.is_(True)).options(selectinload(ServiceUnit.hours))
-    if opd is not None:
-        query = query.where(ServiceUnit.opd_id == opd.id)
-    units = db.session.scalars(query).all()
-    summaries = load_summaries(units, first, last)
+    if raw:
+        query = select(ServiceUnit).where(ServiceUnit.active.is_(True)).options(selectinload(ServiceUnit.hours))
+        if opd is not None:
+            query = query.where(ServiceUnit.opd_id == opd.id)
+        units = db.session.scalars(query).all()
+        found = load(units, first, last)
+        summaries = {unit.id: found.summary(unit.id) for unit in units}
+    else:
+        units = schedule_units(opd)
+        summaries = load_summaries(units, first, last)
     totals: dict[int, Summary] = defaultdict(Summary)
     for unit in units:
         totals[unit.opd_id] += summaries[unit.id]

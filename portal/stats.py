@@ -22,15 +22,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, null, select, union_all
 from sqlalchemy.orm import selectinload
 
 from . import schedule
 from .clock import zone
 from .clock import today as current_day
 from .extensions import db
-from .models import (Holiday, OperationalCost, Opd, OutputDay, OutputDayTotal, OutputIndicator, OutputQuantity,
-                     PolicyPhase, Report, ReportTiming)
+from .models import (Holiday, OperationalCost, Opd, OutputDay, OutputDaySum, OutputDayTotal, OutputIndicator,
+                     OutputMonthTotal, OutputQuantity, PolicyPhase, Report, ReportMonthTotal, ReportTiming)
 from .workdays import add_working_days, is_working_day
 
 WFO, WFH = "wfo", "wfh"
@@ -626,32 +626,125 @@ def load_phases() -> list[schedule.Phase]:
     return [p.as_schedule_phase() for p in db.session.scalars(query)]
 
 
-def record_sums(start: date, end: date, opd_id: int | None, expected: set[date]) -> RecordSums:
-    """RecordSums summed by the database from the daily totals: a handful of grouped range scans
-    returning one row per date and mode and per OPD and mode, whatever the number of records."""
+def daily_sums(start: date, end: date, opd_id: int | None, expected: set[date], *,
+               per_day: bool = True) -> RecordSums:
+    """RecordSums summed by the database from the daily totals of [start, end]: two grouped passes
+    (per date, per OPD; both modes side by side), one row per date and per OPD."""
     t = OutputDayTotal
     where = [t.day.between(start, end)] + ([t.opd_id == opd_id] if opd_id is not None else [])
-    sums_of = (func.count(), func.sum(t.output), func.sum(t.staff_on_duty), func.sum(t.reports_due),
-               func.sum(t.reports_submitted))
 
-    def figures_of(row) -> Figures:
-        return Figures(*(int(value or 0) for value in row))
+    def sums_of(mode: str) -> list:
+        """count, output, staff, due, submitted of the rows in this mode (NULL sums: none)."""
+        in_mode = t.mode == mode
+        return [func.count(case((in_mode, 1)))] + [
+            func.sum(case((in_mode, column))) for column in (t.output, t.staff_on_duty, t.reports_due,
+                                                             t.reports_submitted)]
+
+    def put(target: dict, key, mode: str, row) -> None:
+        if row[0]:  # only a date or OPD with rows in this mode, as sum_records() has them
+            target[(key, mode)] = Figures(*(int(value or 0) for value in row))
 
     sums = RecordSums()
-    for day, mode, *row in db.session.execute(select(t.day, t.mode, *sums_of).where(*where).group_by(t.day, t.mode)):
-        sums.by_day[(day, mode)] = figures_of(row)
-    for opd, mode, *row in db.session.execute(select(t.opd_id, t.mode, *sums_of).where(*where)
-                                               .group_by(t.opd_id, t.mode)):
-        sums.by_opd[(opd, mode)] = figures_of(row)
-    sums.opds_by_day = dict(db.session.execute(
-        select(t.day, func.count(t.opd_id.distinct())).where(*where).group_by(t.day)).all())
-    sums.days_by_opd = dict(db.session.execute(
-        select(t.opd_id, func.count(t.day.distinct())).where(*where).group_by(t.opd_id)).all())
-    if expected:
-        sums.expected_days_by_opd = dict(db.session.execute(
-            select(t.opd_id, func.count(t.day.distinct())).where(*where, t.day.in_(sorted(expected)))
-            .group_by(t.opd_id)).all())
+    connection = db.session.connection()  # plain rows, not through the ORM
+    if per_day:
+        by_day = select(t.day, *sums_of(WFO), *sums_of(WFH), func.count(t.opd_id.distinct())).where(*where)
+        for day, *row in connection.execute(by_day.group_by(t.day)):
+            put(sums.by_day, day, WFO, row[0:5])
+            put(sums.by_day, day, WFH, row[5:10])
+            sums.opds_by_day[day] = row[10]
+    expected_day = (case((t.day.in_(sorted(expected)), t.day)) if expected else null())
+    per_opd = select(t.opd_id, *sums_of(WFO), *sums_of(WFH), func.count(t.day.distinct()),
+                     func.count(expected_day.distinct())).where(*where)
+    for opd, *row in connection.execute(per_opd.group_by(t.opd_id)):
+        put(sums.by_opd, opd, WFO, row[0:5])
+        put(sums.by_opd, opd, WFH, row[5:10])
+        sums.days_by_opd[opd] = row[10]
+        if row[11]:
+            sums.expected_days_by_opd[opd] = row[11]
     return sums
+
+
+def record_sums(start: date, end: date, opd_id: int | None, expected: set[date]) -> RecordSums:
+    """RecordSums of the daily totals. For every OPD, from their sums instead: the per-date
+    figures from ``output_day_sum`` (one row per date), the per-OPD figures from
+    ``output_month_total`` for the whole months of the range (one row per OPD and month) plus the
+    daily totals of the days at its edges; the same figures, a few thousand rows whatever the
+    number of records (portal/statistik/totals.py keeps both)."""
+    if opd_id is not None:  # one agency: its daily totals are already few
+        return daily_sums(start, end, opd_id, expected)
+    whole = [m for m in months(start, end) if m >= start and month_last(m) <= end]
+    if not whole:
+        return daily_sums(start, end, None, expected)
+    connection = db.session.connection()  # plain rows, not through the ORM
+    mode_columns = {mode: [getattr(OutputDaySum, f"{mode}_{name}") for name in
+                           ("records", "output", "staff", "due", "submitted")] for mode in MODES}
+
+    def put(target: dict, key, row) -> None:
+        for mode, values in zip(MODES, (row[0:5], row[5:10]), strict=True):
+            if values[0]:
+                target[(key, mode)] = target.get((key, mode), Figures()) + Figures(*values)
+
+    # Per date: one row each.
+    sums = RecordSums()
+    d = OutputDaySum
+    for day, opds, *row in connection.execute(
+            select(d.day, d.opds, *mode_columns[WFO], *mode_columns[WFH]).where(d.day.between(start, end))):
+        put(sums.by_day, day, row)
+        sums.opds_by_day[day] = opds
+
+    # Per OPD: the whole months, then the edges from the daily totals.
+    m = OutputMonthTotal
+    month_modes = [getattr(m, column.key) for column in (*mode_columns[WFO], *mode_columns[WFH])]
+    last_expected = max(expected) if expected else None
+    full_months = [month for month in whole if last_expected is not None and month_last(month) <= last_expected]
+    # Every working day of a full month is expected: its weekdays with a record count, less holidays.
+    expected_weekdays = (func.sum(case((m.month.in_(full_months), m.weekdays), else_=0)) if full_months
+                         else literal(0))
+    for opd, days, weekdays, *row in connection.execute(
+            select(m.opd_id, func.sum(m.days), expected_weekdays, *(func.sum(column) for column in month_modes))
+            .where(m.month.between(whole[0], whole[-1])).group_by(m.opd_id)):
+        put(sums.by_opd, opd, [int(value) for value in row])
+        sums.days_by_opd[opd] = int(days)
+        if weekdays:
+            sums.expected_days_by_opd[opd] = int(weekdays)
+    # Records on the holidays of those months were counted among the weekdays.
+    holidays = [day for month in full_months for day in days_of(month, month_last(month))
+                if day.weekday() < 5 and day not in expected]
+    if holidays:
+        t = OutputDayTotal
+        for opd, count in connection.execute(select(t.opd_id, func.count(t.day.distinct()))
+                                              .where(t.day.in_(holidays)).group_by(t.opd_id)):
+            sums.expected_days_by_opd[opd] -= count
+    edges = [(start, whole[0] - timedelta(days=1)), (month_last(whole[-1]) + timedelta(days=1), end)]
+    for first, last in edges:
+        if first <= last:
+            add_opd_sums(sums, daily_sums(first, last, None, expected, per_day=False))
+    # The months with expected days that are not all expected (today falls in them): day by day.
+    for month in whole:
+        if month not in full_months and last_expected is not None and month <= last_expected:
+            part = daily_sums(month, month_last(month), None, expected, per_day=False)
+            for opd, count in part.expected_days_by_opd.items():
+                sums.expected_days_by_opd[opd] = sums.expected_days_by_opd.get(opd, 0) + count
+    sums.expected_days_by_opd = {opd: count for opd, count in sums.expected_days_by_opd.items() if count}
+    return sums
+
+
+def add_opd_sums(sums: RecordSums, part: RecordSums) -> None:
+    """Add the per-OPD sums of a disjoint part of the range."""
+    for key, figures in part.by_opd.items():
+        sums.by_opd[key] = sums.by_opd.get(key, Figures()) + figures
+    for target, source in ((sums.days_by_opd, part.days_by_opd),
+                           (sums.expected_days_by_opd, part.expected_days_by_opd)):
+        for opd, count in source.items():
+            target[opd] = target.get(opd, 0) + count
+
+
+def month_last(month: date) -> date:
+    return next_month(month) - timedelta(days=1)
+
+
+def days_of(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def day_records(start: date, end: date, *, opd_id: int | None = None,
@@ -753,6 +846,101 @@ def report_timing_sums(start: date, end: date, opd_id: int | None, target_days: 
                         by_category={category: figures_of(keys) for category, keys in by_category.items()})
 
 
+def report_sums_of(start: date, end: date, opd_id: int | None, target_days: int, holidays: Container[date],
+                today: date) -> ReportGroups:
+    """``report_timing_sums()`` for a range with whole months, read from the month totals
+    (``report_month_total``, one row per month, OPD and category) and the timing rows of the
+    range's edges and of the reports still pending; each median from the middle one or two answer
+    times of its group, read in order through an index. The same figures; the timing rows alone
+    when the month totals were written for another response target."""
+    from .statistik.report_totals import answered_hours, month_select
+
+    whole = [m for m in months(start, end) if m >= start and month_last(m) <= end]
+    if not whole:
+        return report_timing_sums(start, end, opd_id, target_days, holidays, today)
+    t, m = ReportTiming, ReportMonthTotal
+    mine = [t.opd_id == opd_id] if opd_id is not None else []
+    connection = db.session.connection()  # plain rows, not through the ORM
+    # [count, answered, within target, pending] per (OPD, category).
+    tallies: dict[tuple[int, str], list[int]] = {}
+    query = (select(m.opd_id, m.category, func.sum(m.reports), func.sum(m.answered), func.sum(m.within_target),
+                    func.min(m.target_days), func.max(m.target_days))
+             .where(m.month.between(whole[0], whole[-1])).group_by(m.opd_id, m.category))
+    if opd_id is not None:
+        query = query.where(m.opd_id == opd_id)
+    for opd, category, count, answered, within, lowest, highest in connection.execute(query):
+        if lowest != target_days or highest != target_days:
+            return report_timing_sums(start, end, opd_id, target_days, holidays, today)
+        tallies[(opd, category)] = [int(count), int(answered), int(within), 0]
+    for first, last in ((start, whole[0] - timedelta(days=1)), (month_last(whole[-1]) + timedelta(days=1), end)):
+        if first > last:
+            continue
+        for opd, category, count, answered, within in connection.execute(
+                month_select(target_days).where(t.day.between(first, last), *mine).group_by(t.opd_id, t.category)):
+            tally = tallies.setdefault((opd, category), [0, 0, 0, 0])
+            tally[0] += count
+            tally[1] += answered
+            tally[2] += within
+    pending_from = max(start, overdue_after(today, target_days, holidays) + timedelta(days=1))
+    if pending_from <= end:
+        for opd, category, count in connection.execute(
+                select(t.opd_id, t.category, func.count())
+                .where(t.day.between(pending_from, end), t.answer_us.is_(None), *mine)
+                .group_by(t.opd_id, t.category)):
+            tallies.setdefault((opd, category), [0, 0, 0, 0])[3] += count
+
+    # Each group is read in answer-time order through an index of (group, answer time, date) up to
+    # its middle. SQLite, without statistics of its own, would rather read the whole range by date
+    # and sort it: there the date condition goes through an expression no index holds.
+    # PostgreSQL chooses well from its statistics (and misjudges such an expression).
+    if connection.dialect.name == "sqlite":
+        in_range = func.coalesce(t.day, t.day).between(start, end)
+    else:
+        in_range = t.day.between(start, end)
+
+    by_opd: dict[int, list] = defaultdict(list)
+    by_category: dict[str, list] = defaultdict(list)
+    for key in tallies:
+        by_opd[key[0]].append(key)
+        by_category[key[1]].append(key)
+    # Each group: its keys, the condition that picks its timing rows, its counts.
+    groups = [(list(tallies), [])] + [(keys, [t.opd_id == opd]) for opd, keys in by_opd.items()] + [
+        (keys, [t.category == category]) for category, keys in by_category.items()]
+    counts = [[sum(tallies[key][n] for key in keys) for n in range(4)] for keys, _conditions in groups]
+    # The middle one or two answer times of every group, in one statement (one subquery a group).
+    middles = [
+        select(literal(number).label("g"), t.answer_us).where(*conditions, *mine, in_range, t.answer_us.is_not(None))
+        .order_by(t.answer_us).limit(2 - answered % 2).offset((answered - 1) // 2).subquery()
+        for number, ((_keys, conditions), (_count, answered, *_rest)) in enumerate(zip(groups, counts)) if answered]
+    times: dict[int, list[int]] = defaultdict(list)
+    if middles:
+        for number, answer_us in connection.execute(union_all(*(select(sub.c.g, sub.c.answer_us)
+                                                                  for sub in middles))):
+            times[number].append(answer_us)
+
+    def figures(number: int) -> ReportFigures:
+        count, answered, within, pending = counts[number]
+        if not answered:
+            return ReportFigures(count, answered, within, pending)
+        middle = sorted(times[number])
+        if len(middle) != 2 - answered % 2:  # lost or stale month totals (rebuild-stats mends them)
+            raise _Disagree
+        hours = [answered_hours(us) for us in middle]  # as statistics.median() of the hours
+        return ReportFigures(count, answered, within, pending, hours[0] if answered % 2 else (hours[0] + hours[1]) / 2)
+
+    try:
+        found = [figures(number) for number in range(len(groups))]
+    except _Disagree:
+        current_app.logger.warning("report_month_total disagrees with report_timing; run rebuild-stats")
+        return report_timing_sums(start, end, opd_id, target_days, holidays, today)
+    return ReportGroups(total=found[0], by_opd=dict(zip(by_opd, found[1:1 + len(by_opd)], strict=True)),
+                        by_category=dict(zip(by_category, found[1 + len(by_opd):], strict=True)))
+
+
+class _Disagree(Exception):
+    pass
+
+
 def load(start: date, end: date, *, opd=None, indicator_slug: str | None = None,
          sort: str = DEFAULT_SORT, today: date | None = None, target_days: int | None = None,
          raw: bool = False) -> Statistics:
@@ -796,7 +984,7 @@ def load(start: date, end: date, *, opd=None, indicator_slug: str | None = None,
     if raw:
         report_sums = report_groups(report_facts(start, end, opd_id), target_days, holidays, today)
     else:
-        report_sums = report_timing_sums(start, end, opd_id, target_days, holidays, today)
+        report_sums = report_sums_of(start, end, opd_id, target_days, holidays, today)
     return compute(start=start, end=end, today=today, sums=sums, report_sums=report_sums, costs=costs,
                    phases=in_range, all_phases=all_phases, holidays=holidays, opds=opds,
                    expected_opd_ids=expected_ids, target_days=target_days, sort=sort)

@@ -5,7 +5,7 @@ every writer keeps the totals right, and the page's queries do not grow with the
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import delete, event, func, select
@@ -13,17 +13,20 @@ from sqlalchemy import delete, event, func, select
 from portal import opendata, stats
 from portal.demo.bench import generate
 from portal.extensions import db
-from portal.models import Opd, OutputDay, OutputDayTotal, OutputIndicator, PolicyPhase, Role
+from portal.models import (Opd, OutputDay, OutputDaySum, OutputDayTotal, OutputIndicator, OutputMonthTotal,
+                           PolicyPhase, Role)
 
 from . import factories as f
 
 RANGES = [(date(2025, 9, 1), date(2025, 12, 31)), (date(2024, 1, 1), date(2025, 12, 30)),
-          (date(2025, 11, 6), date(2025, 11, 6))]
+          (date(2025, 11, 6), date(2025, 11, 6)), (date(2025, 10, 15), date(2026, 2, 10))]
+# After every range; and within some (whole months of the range only partly past).
+TODAYS = [date(2026, 1, 15), date(2025, 11, 20)]
 
 
-def documents(start, end, opd=None, indicator=None):
+def documents(start, end, opd=None, indicator=None, today=TODAYS[0], target_days=3):
     """The /api/v1/statistics document from the daily totals and from the raw records."""
-    kwargs = dict(opd=opd, indicator_slug=indicator, today=date(2026, 1, 15), target_days=3)
+    kwargs = dict(opd=opd, indicator_slug=indicator, today=today, target_days=target_days)
     from_totals = opendata.statistics_document(stats.load(start, end, **kwargs), opd, indicator)
     from_raw = opendata.statistics_document(stats.load(start, end, raw=True, **kwargs), opd, indicator)
     return from_totals, from_raw
@@ -35,6 +38,11 @@ def assert_same_figures(opd_slug: str, indicator: str) -> None:
         for one_opd, one_indicator in ((None, None), (opd, None), (None, indicator)):
             from_totals, from_raw = documents(start, end, one_opd, one_indicator)
             assert from_totals == from_raw
+        from_totals, from_raw = documents(start, end, today=TODAYS[1])
+        assert from_totals == from_raw
+        # A response target other than the one the month totals were written for.
+        from_totals, from_raw = documents(start, end, target_days=1)
+        assert from_totals == from_raw
     assert from_totals["summary"]["all"]["records"] > 0  # the comparison saw data
 
 
@@ -108,7 +116,8 @@ def test_rebuild_stats_restores_lost_totals(app, client, runner):
     url = "/statistik.csv?dari=2025-09-01&sampai=2025-12-31"
     before = client.get(url).data
     with app.app_context():
-        db.session.execute(delete(OutputDayTotal))
+        for derived in (OutputDayTotal, OutputDaySum, OutputMonthTotal):
+            db.session.execute(delete(derived))
         db.session.commit()
     assert client.get(url).data != before
     result = runner.invoke(args=["rebuild-stats"])
@@ -214,14 +223,141 @@ def test_every_report_write_and_holiday_keeps_the_report_figures_right(app):
 
 @pytest.mark.demo
 def test_rebuild_stats_restores_lost_report_timings(app, client, runner):
-    from portal.models import ReportTiming
+    from portal.models import ReportMonthTotal, ReportTiming
 
     url = "/statistik.csv?dari=2025-09-01&sampai=2025-12-31"
     before = client.get(url).data
     with app.app_context():
         db.session.execute(delete(ReportTiming))
         db.session.commit()
+    assert client.get(url).data != before  # the medians are gone: the figures come from the timings
+    with app.app_context():
+        db.session.execute(delete(ReportMonthTotal))
+        db.session.commit()
     assert client.get(url).data != before
     result = runner.invoke(args=["rebuild-stats"])
     assert result.exit_code == 0 and "report timings" in result.output
     assert client.get(url).data == before
+
+
+def stored_sums() -> tuple[dict, dict]:
+    """The rows of output_day_sum and output_month_total, and those computed afresh from the daily totals."""
+    from portal.statistik.totals import TOTAL_COLUMNS, sums_of
+
+    def rows(model):
+        return {tuple(row[:2]): tuple(row) for row in db.session.execute(
+            select(*model.__table__.c).order_by(*model.__table__.primary_key.columns))}
+
+    from portal.statistik.totals import _totals_select
+
+    # The daily totals themselves are those of the raw records.
+    assert {tuple(row) for row in db.session.execute(select(*TOTAL_COLUMNS))} == \
+        {tuple(row) for row in db.session.execute(_totals_select())}
+    days, months = sums_of(db.session.execute(select(*TOTAL_COLUMNS)))
+    fresh_days = {(row["day"],): tuple(row[c.key] for c in OutputDaySum.__table__.c) for row in days.values()}
+    fresh_months = {(row["month"], row["opd_id"]): tuple(row[c.key] for c in OutputMonthTotal.__table__.c)
+                    for row in months.values()}
+    stored_days = {key[:1]: row for key, row in rows(OutputDaySum).items()}
+    return (stored_days, rows(OutputMonthTotal)), (fresh_days, fresh_months)
+
+
+def test_every_output_write_keeps_the_date_and_month_sums_right(app, agency):
+    """New records, corrected quantities, a record moved to another month and agency, a deletion:
+    the sums per date and per agency and month stay those of the daily totals."""
+    from portal.models import OutputQuantity
+
+    with app.app_context():
+        a = db.session.scalar(select(Opd).filter_by(slug="disdukcapil"))
+        b = f.opd("DPMPTSP")
+        days = []
+        for n, (day, mode) in enumerate([(date(2025, 10, 31), "wfo"), (date(2025, 11, 1), "wfh"),
+                                         (date(2025, 11, 3), "wfo"), (date(2025, 11, 3), "wfh")]):
+            record = OutputDay(opd=a, day=day, mode=mode, staff_on_duty=10 + n, reports_due=10, reports_submitted=9)
+            record.quantities = [OutputQuantity(indicator_id=agency["dokumen-terbit"], quantity=100 + n)]
+            db.session.add(record)
+            days.append(record)
+        db.session.commit()
+        stored, fresh = stored_sums()
+        assert stored == fresh and len(stored[0]) == 3 and len(stored[1]) == 2
+        days[2].quantities[0].quantity = 7  # a correction
+        db.session.commit()
+        assert stored_sums()[0] == stored_sums()[1]
+        days[3].day, days[3].opd = date(2025, 12, 1), b  # moved to another month and agency
+        db.session.commit()
+        stored, fresh = stored_sums()
+        assert stored == fresh and (date(2025, 12, 1), b.id) in stored[1] and len(stored[1]) == 3
+        db.session.delete(days[1])
+        db.session.commit()
+        stored, fresh = stored_sums()
+        assert stored == fresh and (date(2025, 11, 1),) not in stored[0]
+
+
+def test_the_medians_from_the_month_totals_are_those_of_every_answer_time(app):
+    """Distinct answer times, odd and even groups: the middle one or the mean of the middle two."""
+    from tests.stats_data import report, wib
+
+    with app.app_context():
+        a, b = f.opd("Disdukcapil"), f.opd("DPMPTSP")
+        unit_a, unit_b = f.unit("Loket A", owner=a), f.unit("Loket B", owner=b)
+        minutes = {unit_a: [61, 7, 300, 45, 1000], unit_b: [20, 90, 36, 240]}  # five and four answers
+        n = 0
+        for unit, waits in minutes.items():
+            for wait in waits:
+                n += 1
+                created = wib(2025, 11, 3 + n % 10, 9)
+                category = "no_staff" if n % 2 else "closed_though_open"
+                report(f"BKS-M{n:03d}", unit, created, created + timedelta(minutes=wait), category=category)
+        db.session.commit()
+        for start, end in [(date(2025, 11, 1), date(2025, 11, 30)), (date(2025, 10, 20), date(2025, 12, 31))]:
+            from_totals, from_raw = documents(start, end)
+            assert from_totals == from_raw
+        medians = {row["opd"]: row["reports"]["median_hours_to_first_answer"] for row in from_totals["opds"]}
+        medians |= {row["category"]: row["median_hours_to_first_answer"]
+                    for row in from_totals["reports"]["by_category"]}
+        medians["all"] = from_totals["reports"]["median_hours_to_first_answer"]
+        # A: 7 45 [61] 300 1000 minutes; B: 20 [36 90] 240; no_staff (odd numbers): 61 90 [240] 300 1000;
+        # closed_though_open: 7 [20 36] 45; all nine: 7 20 36 45 [61] 90 240 300 1000.
+        assert medians == {"disdukcapil": round(61 / 60, 2), "dpmptsp": round(63 / 60, 2), "no_staff": 4.0,
+                           "closed_though_open": round(28 / 60, 2), "all": round(61 / 60, 2)}
+
+
+@pytest.mark.slow
+def test_reports_sent_at_once_keep_the_report_month_totals_right(app):
+    """Residents sending reports about one unit at the same moment (a served app, threads): every
+    report is stored and counted once in the month totals (two writers of one total used to
+    collide on PostgreSQL: a unique violation, the report refused)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from portal.models import Report, ReportMonthTotal
+    from portal.statistik.report_totals import month_select, target_days
+
+    from .reporting import build_world, form_data
+    from .test_report_concurrency import post_all_at_once
+
+    with app.app_context():
+        build_world()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        results = post_all_at_once(server.server_port, [
+            form_data(description=f"Loket tutup tanpa pemberitahuan, warga ke-{i}.") for i in range(24)])
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+    assert [result[0] if isinstance(result, tuple) else result for result in results] == [303] * 24
+    with app.app_context():
+        stored = {(row.month, row.opd_id, row.category): row.reports
+                  for row in db.session.scalars(select(ReportMonthTotal))}
+        fresh = {}
+        for opd_id, category, reports, _answered, _within in db.session.execute(
+                month_select(target_days()).group_by("opd_id", "category")):
+            fresh[(opd_id, category)] = reports
+        assert sum(stored.values()) == db.session.scalar(select(func.count()).select_from(Report)) == 24
+        by_opd_category: dict = {}
+        for (_month, opd_id, category), reports in stored.items():
+            by_opd_category[(opd_id, category)] = by_opd_category.get((opd_id, category), 0) + reports
+        assert by_opd_category == fresh

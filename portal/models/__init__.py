@@ -4,10 +4,11 @@ from .accounts import Role, User
 from .audit import AuditEvent
 from .data_version import DataVersion
 from .availability import Holiday, Override, PolicyPhase, phase_exempt_opd
-from .outputs import (CostCategory, OperationalCost, OutputDay, OutputDayTotal, OutputIndicator, OutputQuantity,
-                      WorkMode)
+from .outputs import (CostCategory, OperationalCost, OutputDay, OutputDaySum, OutputDayTotal, OutputIndicator,
+                      OutputMonthTotal, OutputQuantity, WorkMode)
 from .places import Kecamatan, Kelurahan, Opd, ServiceUnit, UnitHours
-from .reports import Report, ReportCategory, ReportContact, ReportStatus, ReportTiming, ReportUpdate, Visibility
+from .reports import (Report, ReportCategory, ReportContact, ReportMonthTotal, ReportStatus, ReportTiming, ReportUpdate,
+                      UnitConfirmedDays, Visibility)
 from .survey import SurveyResponse
 from .types import UTCDateTime, utcnow
 
@@ -21,14 +22,17 @@ __all__ = [
     "Opd",
     "OperationalCost",
     "OutputDay",
+    "OutputDaySum",
     "OutputDayTotal",
     "OutputIndicator",
+    "OutputMonthTotal",
     "OutputQuantity",
     "Override",
     "PolicyPhase",
     "Report",
     "ReportCategory",
     "ReportContact",
+    "ReportMonthTotal",
     "ReportStatus",
     "ReportTiming",
     "ReportUpdate",
@@ -36,6 +40,7 @@ __all__ = [
     "ServiceUnit",
     "SurveyResponse",
     "UTCDateTime",
+    "UnitConfirmedDays",
     "UnitHours",
     "User",
     "Visibility",

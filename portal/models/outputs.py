@@ -75,8 +75,10 @@ class OutputDay(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    opd_id: Mapped[int] = mapped_column(ForeignKey("opd.id"))  # indexed by the unique key
-    day: Mapped[date] = mapped_column(Date, index=True)
+    # active_history: a record moved to another OPD or date refreshes the totals it leaves
+    # (portal/statistik/totals.py), even when its old values were not loaded.
+    opd_id: Mapped[int] = mapped_column(ForeignKey("opd.id"), active_history=True)  # indexed by the unique key
+    day: Mapped[date] = mapped_column(Date, index=True, active_history=True)
     mode: Mapped[str] = mapped_column(String(3))
     staff_on_duty: Mapped[int] = mapped_column(Integer)
     reports_due: Mapped[int] = mapped_column(Integer)  # daily performance reports expected
@@ -146,3 +148,42 @@ class OutputDayTotal(db.Model):
     staff_on_duty: Mapped[int] = mapped_column(Integer)
     reports_due: Mapped[int] = mapped_column(Integer)
     reports_submitted: Mapped[int] = mapped_column(Integer)
+
+
+class _ModeSums:
+    """Both work modes side by side: OPD-day records, output, staff-days, reports due and submitted."""
+
+    wfo_records: Mapped[int] = mapped_column(Integer, default=0)
+    wfo_output: Mapped[int] = mapped_column(BigInteger, default=0)
+    wfo_staff: Mapped[int] = mapped_column(BigInteger, default=0)
+    wfo_due: Mapped[int] = mapped_column(BigInteger, default=0)
+    wfo_submitted: Mapped[int] = mapped_column(BigInteger, default=0)
+    wfh_records: Mapped[int] = mapped_column(Integer, default=0)
+    wfh_output: Mapped[int] = mapped_column(BigInteger, default=0)
+    wfh_staff: Mapped[int] = mapped_column(BigInteger, default=0)
+    wfh_due: Mapped[int] = mapped_column(BigInteger, default=0)
+    wfh_submitted: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class OutputDaySum(_ModeSums, db.Model):
+    """Derived from ``output_day_total``: one row per date with a record, every OPD summed (the
+    statistics' per-date figures: phases, weeks, the whole range). Kept up to date with the
+    daily totals (portal/statistik/totals.py)."""
+
+    __tablename__ = "output_day_sum"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    opds: Mapped[int] = mapped_column(Integer)  # OPDs with a record on the date (either mode)
+
+
+class OutputMonthTotal(_ModeSums, db.Model):
+    """Derived from ``output_day_total``: one row per OPD and month with a record (the statistics'
+    per-OPD figures over the whole months of a range; the days at its edges come from the daily
+    totals). Kept up to date with the daily totals (portal/statistik/totals.py)."""
+
+    __tablename__ = "output_month_total"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the first day of the month
+    opd_id: Mapped[int] = mapped_column(ForeignKey("opd.id", ondelete="CASCADE"), primary_key=True)
+    days: Mapped[int] = mapped_column(Integer)  # dates of the month with a record (either mode)
+    weekdays: Mapped[int] = mapped_column(Integer)  # of those, Monday to Friday

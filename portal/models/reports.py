@@ -57,11 +57,13 @@ class Report(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)  # tracking code, e.g. BKS-7K4Q-2M9D
-    unit_id: Mapped[int] = mapped_column(ForeignKey("service_unit.id"), index=True)
+    # active_history: a change loads the old value first, so that the statistics refresh the unit
+    # and month a report leaves (portal/statistik/report_totals.py).
+    unit_id: Mapped[int] = mapped_column(ForeignKey("service_unit.id"), index=True, active_history=True)
     opd_id: Mapped[int] = mapped_column(ForeignKey("opd.id"), index=True)  # responsible (reassignable)
     category: Mapped[str] = mapped_column(String(30))
     description: Mapped[str] = mapped_column(Text)
-    visited_on: Mapped[date] = mapped_column(Date, index=True)
+    visited_on: Mapped[date] = mapped_column(Date, index=True, active_history=True)
     visited_at: Mapped[time | None] = mapped_column(Time)
     visibility: Mapped[str] = mapped_column(String(20), default=Visibility.PUBLIC.value)
     # Filed (or ever made) anonymous: the reporter's identity stays hidden from every agency for
@@ -149,6 +151,10 @@ class ReportTiming(db.Model):
         # The statistics read a date range and need nothing else: the index covers the query.
         Index("ix_report_timing_day_covering", "day", "opd_id", "category", "working_days_to_answer",
                  "answer_us"),
+        # The medians of the answer times: the middle of each group read in order (stats.py).
+        Index("ix_report_timing_answer", "answer_us", "day"),
+        Index("ix_report_timing_opd_answer", "opd_id", "answer_us", "day"),
+        Index("ix_report_timing_category_answer", "category", "answer_us", "day"),
     )
 
     report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), primary_key=True)
@@ -160,3 +166,35 @@ class ReportTiming(db.Model):
     # (answered_on <= add_working_days(day, N, holidays)); NULL while unanswered.
     working_days_to_answer: Mapped[int | None] = mapped_column(Integer)
     answer_us: Mapped[int | None] = mapped_column(BigInteger)  # first_response_at - created_at, microseconds
+
+
+class ReportMonthTotal(db.Model):
+    """Derived from ``report_timing``: per month (of the reports' local dates), OPD and category,
+    the reports, those answered, and those answered within the target of ``target_days`` working
+    days (the setting when the row was written: the statistics fall back to the timing rows when
+    the setting has changed since). Kept up to date with the timings (portal/statistik/
+    report_totals.py)."""
+
+    __tablename__ = "report_month_total"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the first day of the month
+    opd_id: Mapped[int] = mapped_column(ForeignKey("opd.id", ondelete="CASCADE"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(30), primary_key=True)
+    reports: Mapped[int] = mapped_column(Integer)
+    answered: Mapped[int] = mapped_column(Integer)
+    within_target: Mapped[int] = mapped_column(Integer)
+    target_days: Mapped[int] = mapped_column(Integer)
+
+
+class UnitConfirmedDays(db.Model):
+    """Derived from ``report``: per unit and month, the days about which a confirmed report (staff
+    verified it, is working on it or resolved it; not spam) was made, as bits (bit n-1: day n).
+    What the kept on-site days of /statistik need of the reports: one row per unit and month,
+    however many reports. Kept up to date on every flush that touches a report (portal/
+    statistik/report_totals.py); ``flask --app portal rebuild-stats`` rebuilds it."""
+
+    __tablename__ = "unit_confirmed_days"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("service_unit.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the first day of the month
+    days: Mapped[int] = mapped_column(BigInteger)

@@ -16,14 +16,16 @@ Bulk inserts that bypass the ORM (``bench-data``) call ``rebuild()``;
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from sqlalchemy import delete, event, insert, inspect, select
+from flask import current_app
+from sqlalchemy import case, delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from ..clock import zone
-from ..models import Holiday, Report, ReportTiming
+from ..models import Holiday, Report, ReportMonthTotal, ReportTiming, UnitConfirmedDays
 from ..workdays import is_working_day, working_days_between
 
 BATCH = 2000
@@ -67,29 +69,115 @@ REPORT_COLUMNS = (Report.id, Report.opd_id, Report.category, Report.created_at, 
 
 def refresh(connection, report_ids: Iterable[int]) -> None:
     """Recompute the rows of these reports from the report table (a deleted or spam report
-    leaves none)."""
+    leaves none), and the month totals they were and are counted in."""
     ids = sorted(set(report_ids))
+    touched: set[tuple[int, date]] = set()  # (OPD, month)
     for chunk in (ids[i:i + BATCH] for i in range(0, len(ids), BATCH)):
+        touched.update((opd_id, month_of(day)) for opd_id, day in connection.execute(
+            select(ReportTiming.opd_id, ReportTiming.day).where(ReportTiming.report_id.in_(chunk))))
         connection.execute(delete(ReportTiming).where(ReportTiming.report_id.in_(chunk)))
         rows = timing_rows(connection, connection.execute(select(*REPORT_COLUMNS).where(Report.id.in_(chunk))))
         if rows:
             connection.execute(insert(ReportTiming), rows)
+        touched.update((row["opd_id"], month_of(row["day"])) for row in rows)
+    refresh_months(connection, touched)
 
 
 def rebuild(session) -> int:
-    """Rebuild the whole table from the reports (in the current transaction); returns its rows."""
-    return fill(session.connection())
+    """Rebuild the whole table, the month totals and the units' confirmed days from the reports
+    (in the current transaction); returns the timing rows."""
+    fill_confirmed_days(session.connection())
+    return fill(session.connection(), months=True)
 
 
-def fill(connection) -> int:
+# --- per month, OPD and category --------------------------------------------------------------
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def target_days() -> int:
+    return current_app.config["REPORT_RESPONSE_TARGET_DAYS"]
+
+
+def month_select(target: int):
+    """OPD, category, reports, answered, answered within ``target`` working days (to group by OPD
+    and category)."""
+    t = ReportTiming
+    return select(t.opd_id, t.category, func.count(), func.count(t.answer_us),
+                  func.count(case((t.working_days_to_answer <= target, 1))))
+
+
+def _month_rows(month: date, rows, target: int) -> list[dict]:
+    return [dict(month=month, opd_id=opd_id, category=category, reports=reports, answered=answered,
+                 within_target=within, target_days=target)
+            for opd_id, category, reports, answered, within in rows]
+
+
+def lock_keys(connection, table: str, keys: Iterable) -> None:
+    """Serialise the recomputation of these rows of a derived table between transactions: on
+    PostgreSQL a transaction-long advisory lock per key (in one order: no deadlock), so that a
+    second writer of the same key waits, then recomputes with the first one's rows committed
+    (without it, two reports about one unit and month at once both insert the recomputed row: a
+    unique violation, or a total missing one of them). SQLite runs one writer at a time."""
+    if connection.dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):
+        digest = hashlib.blake2b(f"{table}:{key}".encode(), digest_size=8).digest()
+        connection.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True))))
+
+
+def refresh_months(connection, touched: Iterable[tuple[int, date]]) -> None:
+    """Recompute the month totals of these (OPD, month) pairs from the timing rows."""
+    target = target_days()
+    t = ReportTiming
+    touched = sorted(set(touched))
+    lock_keys(connection, "report_month_total", touched)
+    for opd_id, month in touched:
+        connection.execute(delete(ReportMonthTotal).where(ReportMonthTotal.opd_id == opd_id,
+                                                          ReportMonthTotal.month == month))
+        rows = _month_rows(month, connection.execute(
+            month_select(target).where(t.opd_id == opd_id, t.day.between(month, month_end(month)))
+            .group_by(t.opd_id, t.category)), target)
+        if rows:
+            connection.execute(insert(ReportMonthTotal), rows)
+
+
+def fill_months(connection, target: int | None = None) -> int:
+    """Replace every month total with those of the timing rows; returns their number."""
+    target = target_days() if target is None else target
+    t = ReportTiming
+    connection.execute(delete(ReportMonthTotal))
+    first, last = connection.execute(select(func.min(t.day), func.max(t.day))).one()
+    count = 0
+    month = month_of(first) if first is not None else None
+    while month is not None and month <= last:
+        rows = _month_rows(month, connection.execute(
+            month_select(target).where(t.day.between(month, month_end(month))).group_by(t.opd_id, t.category)),
+            target)
+        if rows:
+            connection.execute(insert(ReportMonthTotal), rows)
+        count += len(rows)
+        month = month_end(month) + timedelta(days=1)
+    return count
+
+
+def fill(connection, months: bool = False) -> int:
     """Replace every row of the table with rows computed from the reports (also the migration
-    that creates it)."""
+    that creates it, before the month totals existed), then the month totals (``months``)."""
     connection.execute(delete(ReportTiming))
     last_id, count = 0, 0
     while True:
         batch = connection.execute(select(*REPORT_COLUMNS).where(Report.id > last_id).order_by(Report.id)
                                    .limit(20_000)).all()
         if not batch:
+            if months:
+                fill_months(connection)
             return count
         last_id = batch[-1][0]
         rows = timing_rows(connection, batch)
@@ -113,13 +201,82 @@ def _holiday_days(obj) -> set[date]:
     return days
 
 
+# --- the confirmed report days of each unit, as bits per month (the kept on-site days) ---------
+
+
+def _unit_months(obj: Report) -> set[tuple[int, date]]:
+    """The (unit, month) pairs a report is and was counted in (a report moved to another unit or
+    date leaves its old one)."""
+    state = inspect(obj)
+    units = {obj.unit_id, *state.attrs["unit_id"].history.deleted}
+    days = {obj.visited_on, *state.attrs["visited_on"].history.deleted}
+    return {(unit_id, day.replace(day=1)) for unit_id in units for day in days
+            if unit_id is not None and day is not None}
+
+
+def _may_be_confirmed(obj: Report, new: bool) -> bool:
+    """Whether the report counts, or counted before this change, among the confirmed ones (a new
+    report that is only received changes no unit's confirmed days). An old value that was never
+    loaded counts as possibly confirmed."""
+    from ..history import CONFIRMED_STATUSES
+
+    values = {}
+    for name in ("status", "is_spam"):
+        history = inspect(obj).attrs[name].history
+        if not new and history.has_changes() and not history.deleted:
+            return True  # changed without its old value loaded: it may have been confirmed
+        values[name] = {getattr(obj, name), *history.deleted}
+    return any(status in CONFIRMED_STATUSES for status in values["status"]) and False in values["is_spam"]
+
+
+def confirmed_days_select():
+    from ..history import CONFIRMED_STATUSES
+
+    return select(Report.unit_id, Report.visited_on).where(
+        Report.status.in_(sorted(CONFIRMED_STATUSES)), Report.is_spam.is_(False))
+
+
+def _bits_rows(rows) -> list[dict]:
+    bits: dict[tuple[int, date], int] = {}
+    for unit_id, day in rows:
+        key = (unit_id, day.replace(day=1))
+        bits[key] = bits.get(key, 0) | 1 << (day.day - 1)
+    return [dict(unit_id=unit_id, month=month, days=days) for (unit_id, month), days in bits.items()]
+
+
+def refresh_confirmed_days(connection, touched: Iterable[tuple[int, date]]) -> None:
+    """Recompute the confirmed days of these (unit, month) pairs from the reports."""
+    c = UnitConfirmedDays
+    touched = sorted(set(touched))
+    lock_keys(connection, "unit_confirmed_days", touched)
+    for unit_id, month in touched:
+        connection.execute(delete(c).where(c.unit_id == unit_id, c.month == month))
+        rows = _bits_rows(connection.execute(confirmed_days_select().where(
+            Report.unit_id == unit_id, Report.visited_on.between(month, month_end(month)))))
+        if rows:
+            connection.execute(insert(c), rows)
+
+
+def fill_confirmed_days(connection) -> int:
+    """Replace every row of ``unit_confirmed_days`` with those of the reports; returns their number."""
+    connection.execute(delete(UnitConfirmedDays))
+    rows = _bits_rows(connection.execute(confirmed_days_select()))
+    for i in range(0, len(rows), BATCH):
+        connection.execute(insert(UnitConfirmedDays), rows[i:i + BATCH])
+    return len(rows)
+
+
 @event.listens_for(Session, "after_flush")
 def _refresh_after_flush(session: Session, _context) -> None:
     report_ids: set[int] = set()
     holiday_days: set[date] = set()
+    unit_months: set[tuple[int, date]] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Report) and obj.id is not None:
-            report_ids.add(obj.id)
+        if isinstance(obj, Report):
+            if obj.id is not None:
+                report_ids.add(obj.id)
+            if _may_be_confirmed(obj, obj in session.new):
+                unit_months |= _unit_months(obj)
         elif isinstance(obj, Holiday):
             holiday_days |= _holiday_days(obj)
     if not report_ids and not holiday_days:
@@ -127,6 +284,8 @@ def _refresh_after_flush(session: Session, _context) -> None:
     connection = session.connection()
     if report_ids:
         refresh(connection, report_ids)
+    if unit_months:
+        refresh_confirmed_days(connection, unit_months)
     if holiday_days:
         holidays_changed(connection, holiday_days)
 

@@ -10,14 +10,14 @@ inserts that bypass the ORM (the demo seed, ``bench-data``) call ``rebuild()`` a
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 import click
 from sqlalchemy import delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..models import OutputDay, OutputDayTotal, OutputQuantity
+from ..models import OutputDay, OutputDaySum, OutputDayTotal, OutputMonthTotal, OutputQuantity
 from . import report_totals
 from .views import bp
 
@@ -39,11 +39,14 @@ COLUMNS = ["day", "opd_id", "mode", "output", "staff_on_duty", "reports_due", "r
 
 
 def refresh(connection, keys: set[tuple[int, date]]) -> None:
-    """Recompute the totals of these (OPD, date) pairs (both modes) from the raw records."""
+    """Recompute the totals of these (OPD, date) pairs (both modes) from the raw records, and the
+    sums of their dates and months."""
     by_opd: dict[int, set[date]] = defaultdict(set)
     for opd_id, day in keys:
         if opd_id is not None and day is not None:
             by_opd[opd_id].add(day)
+    report_totals.lock_keys(connection, "output_day_total",
+                            [(opd_id, day) for opd_id, days in by_opd.items() for day in days])
     for opd_id, days in by_opd.items():
         days = sorted(days)
         for chunk in (days[i:i + 500] for i in range(0, len(days), 500)):
@@ -51,13 +54,90 @@ def refresh(connection, keys: set[tuple[int, date]]) -> None:
                                                             OutputDayTotal.day.in_(chunk)))
             connection.execute(insert(OutputDayTotal).from_select(
                 COLUMNS, _totals_select().where(OutputDay.opd_id == opd_id, OutputDay.day.in_(chunk))))
+    refresh_sums(connection, by_opd)
+
+
+# --- the sums of output_day_total per date (every OPD) and per OPD and month -----------------
+
+MODE_FIELDS = ("records", "output", "staff", "due", "submitted")
+TOTAL_COLUMNS = (OutputDayTotal.day, OutputDayTotal.opd_id, OutputDayTotal.mode, OutputDayTotal.output,
+                 OutputDayTotal.staff_on_duty, OutputDayTotal.reports_due, OutputDayTotal.reports_submitted)
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def _empty(**key) -> dict:
+    return {**key, **{f"{mode}_{name}": 0 for mode in ("wfo", "wfh") for name in MODE_FIELDS}}
+
+
+def sums_of(rows) -> tuple[dict[date, dict], dict[tuple[date, int], dict]]:
+    """output_day_sum rows (by date) and output_month_total rows (by month and OPD) from rows of
+    output_day_total (TOTAL_COLUMNS)."""
+    days: dict[date, dict] = {}
+    months: dict[tuple[date, int], dict] = {}
+    seen: set[tuple[int, date]] = set()
+    for day, opd_id, mode, *values in rows:
+        month = month_of(day)
+        by_day = days.get(day) or days.setdefault(day, _empty(day=day, opds=0))
+        by_month = months.get((month, opd_id)) or months.setdefault(
+            (month, opd_id), _empty(month=month, opd_id=opd_id, days=0, weekdays=0))
+        for target in (by_day, by_month):
+            target[f"{mode}_records"] += 1
+            for name, value in zip(MODE_FIELDS[1:], values, strict=True):
+                target[f"{mode}_{name}"] += value
+        if (opd_id, day) not in seen:
+            seen.add((opd_id, day))
+            by_day["opds"] += 1
+            by_month["days"] += 1
+            by_month["weekdays"] += day.weekday() < 5
+    return days, months
+
+
+def refresh_sums(connection, days_by_opd: dict[int, set[date]]) -> None:
+    """Recompute the date sums and month totals that these OPDs' dates belong to."""
+    all_days = sorted(set().union(*days_by_opd.values())) if days_by_opd else []
+    report_totals.lock_keys(connection, "output_day_sum", all_days)
+    report_totals.lock_keys(connection, "output_month_total",
+                            [(opd_id, month_of(day)) for opd_id, days in days_by_opd.items() for day in days])
+    for chunk in (all_days[i:i + 500] for i in range(0, len(all_days), 500)):
+        connection.execute(delete(OutputDaySum).where(OutputDaySum.day.in_(chunk)))
+        day_rows, _months = sums_of(connection.execute(select(*TOTAL_COLUMNS).where(OutputDayTotal.day.in_(chunk))))
+        if day_rows:
+            connection.execute(insert(OutputDaySum), list(day_rows.values()))
+    for opd_id, days in days_by_opd.items():
+        months = sorted({month_of(day) for day in days})
+        connection.execute(delete(OutputMonthTotal).where(OutputMonthTotal.opd_id == opd_id,
+                                                          OutputMonthTotal.month.in_(months)))
+        _days, month_rows = sums_of(connection.execute(select(*TOTAL_COLUMNS).where(
+            OutputDayTotal.opd_id == opd_id, OutputDayTotal.day.between(months[0], month_end(months[-1])))))
+        rows = [row for (month, _opd), row in month_rows.items() if month in months]
+        if rows:
+            connection.execute(insert(OutputMonthTotal), rows)
+
+
+def rebuild_sums(connection) -> None:
+    """Rebuild the date sums and month totals from the daily totals."""
+    connection.execute(delete(OutputDaySum))
+    connection.execute(delete(OutputMonthTotal))
+    day_rows, month_rows = sums_of(connection.execute(select(*TOTAL_COLUMNS)))
+    for rows, model in ((list(day_rows.values()), OutputDaySum), (list(month_rows.values()), OutputMonthTotal)):
+        for i in range(0, len(rows), 5000):
+            connection.execute(insert(model), rows[i:i + 5000])
 
 
 def rebuild() -> int:
-    """Rebuild the daily output totals from the raw records, and the reports' timing rows
-    (report_totals.py), in the current transaction; returns the rows of the daily totals."""
+    """Rebuild the daily output totals from the raw records (and their date and month sums), and
+    the reports' timing rows (report_totals.py), in the current transaction; returns the rows of
+    the daily totals."""
     db.session.execute(delete(OutputDayTotal))
     db.session.execute(insert(OutputDayTotal).from_select(COLUMNS, _totals_select()))
+    rebuild_sums(db.session.connection())
     report_totals.rebuild(db.session)
     return db.session.scalar(select(func.count()).select_from(OutputDayTotal))
 
