@@ -1,9 +1,12 @@
 """Language choice (Indonesian by default, ?lang=en remembered in a cookie) and formatting filters."""
 
 from datetime import date, datetime, time
+from decimal import Decimal
+from functools import lru_cache
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import (format_decimal, format_percent, get_decimal_symbol, get_group_symbol,
+                           get_minus_sign_symbol)
 from flask import current_app, g, request
 from flask_babel import get_locale
 from markupsafe import Markup
@@ -46,7 +49,18 @@ def remember_language(response):
 
 
 def lang() -> str:
-    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    # Flask-Babel keeps the request's locale (or the one force_locale() set) in g._flask_babel:
+    # read it there first, one lookup instead of get_locale()'s several (called ~7,000 times by
+    # a two-year /statistik).
+    locale = getattr(g.get("_flask_babel"), "babel_locale", None) if g else None
+    if locale is None:
+        locale = get_locale()
+    return locale_name(locale) if locale is not None else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@lru_cache(maxsize=16)
+def locale_name(locale) -> str:
+    return str(locale)
 
 
 def long_date(value: date) -> str:
@@ -93,11 +107,30 @@ def when(value: datetime | None) -> str:
 
 
 def number(value, digits: int = 0) -> str:
-    """1.234,5 in Indonesian, 1,234.5 in English; an em dash for a missing value."""
+    """1.234,5 in Indonesian, 1,234.5 in English; an em dash for a missing value.
+
+    What Babel's format_decimal(value, "#,##0.0…") gives, without its pattern machinery (a
+    two-year /statistik prints ~2,000 numbers; Babel took 30 µs each): the same Decimal of
+    str(value), the same rounding (half even), the locale's symbols."""
     if value is None:
         return "–"
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=lang())
+    exact = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not exact.is_finite():
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(value, format=pattern, locale=lang())
+    group, point, minus = number_symbols(lang())
+    rounded = abs(exact).quantize(QUANTUMS[digits])
+    text = f"{rounded:,.{digits}f}".translate({ord(","): group, ord("."): point})
+    return minus + text if exact.is_signed() else text
+
+
+QUANTUMS = tuple(Decimal(1).scaleb(-digits) for digits in range(10))
+
+
+@lru_cache(maxsize=8)
+def number_symbols(locale: str) -> tuple[str, str, str]:
+    """Grouping separator, decimal separator and minus sign of a language."""
+    return get_group_symbol(locale), get_decimal_symbol(locale), get_minus_sign_symbol(locale)
 
 
 def percent(value, digits: int = 0) -> str:

@@ -16,10 +16,11 @@ figure is None and ``reason`` says why, while the number of respondents is alway
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from . import schedule
 
@@ -170,26 +171,47 @@ class Summary:
         return found if found is not None else index_of(Tally(), self.min_sample)
 
 
+def phases_in(phases: Sequence[schedule.Phase], start: date, end: date) -> tuple[schedule.Phase, ...]:
+    """The phases that overlap [start, end], in order."""
+    return tuple(sorted((p for p in phases if p.starts_on <= end and (p.ends_on is None or p.ends_on >= start)),
+                        key=lambda p: p.starts_on))
+
+
 def summarize(answers: Iterable[Answer], *, start: date, end: date, phases: Sequence[schedule.Phase],
               min_sample: int, units: bool = False) -> Summary:
     """Indexes of the city, every OPD (and every unit when ``units``) over [start, end] and per
     policy phase, each split by the visit's mode and by WFH day vs other days. Answers outside
     the range are left out."""
-    overlapping = tuple(sorted((p for p in phases if p.starts_on <= end and (p.ends_on is None or p.ends_on >= start)),
-                               key=lambda p: p.starts_on))
+    overlapping = phases_in(phases, start, end)
     # First one tally per finest group (unit, phase, mode, WFH day), then each group's tally is
     # merged into the scopes, periods and splits it belongs to: few merges instead of many adds.
-    groups: dict[tuple, Tally] = {}
+    groups: dict[Group, Tally] = {}
     for answer in answers:
         if not start <= answer.visited_on <= end:
             continue
         phase = schedule.phase_on(overlapping, answer.visited_on)
-        group = (answer.unit_id, answer.opd_id, phase.id if phase is not None else OUTSIDE_PHASES,
-                 answer.mode, answer.wfh_day)
+        group = Group(answer.unit_id, answer.opd_id, phase.id if phase is not None else OUTSIDE_PHASES,
+                      answer.mode, answer.wfh_day)
         tally = groups.get(group)
         if tally is None:
             tally = groups[group] = Tally()
         tally.add(answer.scores)
+    return summarize_groups(groups, start=start, end=end, phases=overlapping, min_sample=min_sample, units=units)
+
+
+class Group(NamedTuple):
+    """The finest group of answers a summary needs (the database can add them up: survey/service.py)."""
+
+    unit_id: int
+    opd_id: int
+    phase_id: int  # the phase in force on the visit day (schedule.phase_on), or OUTSIDE_PHASES
+    mode: str
+    wfh_day: bool
+
+
+def summarize_groups(groups: Mapping[Group, Tally], *, start: date, end: date,
+                     phases: tuple[schedule.Phase, ...], min_sample: int, units: bool = False) -> Summary:
+    """summarize() from the tallies of the finest groups (``phases``: phases_in() of the range)."""
     tallies: dict[Key, Tally] = {}
     for (unit_id, opd_id, phase_id, mode, wfh_day), group_tally in groups.items():
         scopes = [(CITY, 0), (OPD, opd_id)] + ([(UNIT, unit_id)] if units else [])
@@ -202,5 +224,5 @@ def summarize(answers: Iterable[Answer], *, start: date, end: date, phases: Sequ
                     if tally is None:
                         tally = tallies[key] = Tally()
                     tally.merge(group_tally)
-    return Summary(start, end, min_sample, overlapping,
+    return Summary(start, end, min_sample, phases,
                    {key: index_of(tally, min_sample) for key, tally in tallies.items()})

@@ -381,3 +381,42 @@ def test_the_opd_partial_shows_the_agencys_index_for_the_opd_page(app, world):
         html = render_template_string('{% include "survey/_opd_ikm.html" %}', opd=opd)
     assert "82,22" in html and ">B</abbr>" in html and "30" in html
     assert 'href="/statistik?opd=dinsos#ikm"' in html
+
+
+@pytest.mark.demo
+@pytest.mark.parametrize("start, end", [(date(2025, 9, 1), date(2025, 12, 31)), (date(2025, 11, 5), date(2025, 11, 20)),
+                                        (date(2024, 1, 1), date(2025, 12, 30))])
+def test_the_database_adds_up_the_same_tallies_as_the_answers_one_by_one(app, start, end):
+    """The published IKM is summed by the database (service.load_groups); summing each answer in
+    Python (ikm.summarize over service.load_answers) is the definition it must equal, for the
+    city, an OPD and a unit, with partly answered forms and spam among the demo answers."""
+    from portal import stats
+    from portal.models import Opd, ServiceUnit
+    from portal.survey import service
+
+    with app.app_context():
+        some = db.session.scalars(select(SurveyResponse).order_by(SurveyResponse.id).limit(40)).all()
+        for n, answer in enumerate(some):
+            if n % 3 == 0:
+                answer.u2 = None
+            if n % 7 == 0:
+                answer.u1 = answer.u2 = answer.u3 = answer.u4 = answer.u5 = None
+                answer.u6 = answer.u7 = answer.u8 = answer.u9 = None
+            if n % 11 == 0:
+                answer.is_spam = True
+        # A phase inside another one: on its days it is the one in force (the one that started last).
+        f.phase("Sisipan", date(2025, 11, 10), date(2025, 11, 14), "wfh_weekdays", wfh_weekdays="1")
+        db.session.commit()
+        phases = stats.load_phases()
+        assert len(phases) >= 3
+        unit = db.session.get(ServiceUnit, some[0].unit_id)
+        opd = db.session.get(Opd, unit.opd_id)
+        for scope in ({}, {"opd_id": opd.id}, {"unit_id": unit.id}):
+            by_answer = ikm.summarize(service.load_answers(start, end, **scope), start=start, end=end,
+                                      phases=phases, min_sample=30, units=bool(scope))
+            in_range = ikm.phases_in(phases, start, end)
+            groups = service.load_groups(start, end, in_range, **scope, units=bool(scope))
+            by_group = ikm.summarize_groups(groups, start=start, end=end, phases=in_range, min_sample=30,
+                                            units=bool(scope))
+            assert by_group == by_answer
+            assert by_answer.indexes or start.year == 2024 and not scope

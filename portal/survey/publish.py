@@ -28,9 +28,11 @@ def min_sample() -> int:
 
 def summary(start: date, end: date, *, opd: Opd | None = None, unit: ServiceUnit | None = None) -> ikm.Summary:
     """The IKM of the city, every OPD (and each unit of a chosen OPD) over the range and per phase."""
-    answers = service.load_answers(start, end, opd_id=opd.id if opd else None, unit_id=unit.id if unit else None)
-    return ikm.summarize(answers, start=start, end=end, phases=stats.load_phases(), min_sample=min_sample(),
-                         units=opd is not None or unit is not None)
+    phases = ikm.phases_in(stats.load_phases(), start, end)
+    units = opd is not None or unit is not None
+    groups = service.load_groups(start, end, phases, opd_id=opd.id if opd else None,
+                                 unit_id=unit.id if unit else None, units=units)
+    return ikm.summarize_groups(groups, start=start, end=end, phases=phases, min_sample=min_sample(), units=units)
 
 
 @dataclass(frozen=True)
