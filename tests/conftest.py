@@ -25,9 +25,10 @@ from sqlalchemy.engine import make_url
 from portal import create_app
 from portal.extensions import db, limiter
 
-from . import route_cache, template_cache
-from .pg import TemporaryPostgres
+from . import engine_cache, route_cache, template_cache
+from .pg import ResettableDatabase, TemporaryPostgres
 
+engine_cache.install()
 route_cache.install()
 template_cache.install()
 
@@ -147,11 +148,17 @@ class SqliteDatabases:
         self.folder = folder
         self.templates: dict[bool, Path] = {}
 
-    def fresh(self, path: Path, demo: bool) -> str:
+    def fresh(self, demo: bool) -> str:
+        """The worker's test database, a new copy of a template. Always the same path, so that
+        the apps of a worker share one engine (tests/engine_cache.py); the previous test's app
+        has closed its connections, and a connection left open keeps the old file."""
         if demo not in self.templates:
             template = self.folder / ("demo.sqlite3" if demo else "empty.sqlite3")
             build_database(f"sqlite:///{template}", demo)
             self.templates[demo] = template
+        path = self.folder / "test.sqlite3"
+        for leftover in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+            leftover.unlink(missing_ok=True)
         shutil.copyfile(self.templates[demo], path)
         return f"sqlite:///{path}"
 
@@ -161,13 +168,16 @@ class SqliteDatabases:
 
 class PostgresDatabases:
     """Template databases (empty schema, demo data) of this worker on the shared server; each
-    test gets a new database copied from one of them (CREATE DATABASE ... TEMPLATE)."""
+    test gets the worker's test database in the state of one of them: put back by undoing what
+    the previous test changed (tests/pg.py ResettableDatabase), or else copied again from the
+    template (CREATE DATABASE ... TEMPLATE)."""
 
     def __init__(self, server_url: str):
         self.base = make_url(server_url)
         self.prefix = f"{self.base.database}_{worker_name()}"
         self.admin = create_engine(self.base, isolation_level="AUTOCOMMIT")
-        self.templates: dict[bool, str] = {}
+        self.templates: dict[bool, tuple[str, dict, str]] = {}
+        self.current: tuple[bool, ResettableDatabase] | None = None
 
     def _url(self, name: str) -> str:
         return self.base.set(database=name).render_as_string(hide_password=False)
@@ -182,14 +192,25 @@ class PostgresDatabases:
             template = f"{self.prefix}_{'demo' if demo else 'empty'}"
             self._create(template)
             build_database(self._url(template), demo)
-            self.templates[demo] = template
+            self.templates[demo] = (template, *ResettableDatabase.describe(self._url(template), snapshot=demo))
         name = f"{self.prefix}_test"
-        self._create(name, self.templates[demo])
+        template, expected, query = self.templates[demo]
+        if self.current is not None and self.current[0] == demo and self.current[1].reset():
+            return self._url(name)
+        self._forget_current()
+        self._create(name, template)
+        self.current = (demo, ResettableDatabase(self._url(name), dict(expected), query))
         return self._url(name)
 
+    def _forget_current(self) -> None:
+        if self.current is not None:
+            self.current[1].close()
+            self.current = None
+
     def close(self) -> None:
+        self._forget_current()
         with self.admin.connect() as connection:
-            for name in [f"{self.prefix}_test", *self.templates.values()]:
+            for name in [f"{self.prefix}_test", *(template for template, *_ in self.templates.values())]:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         self.admin.dispose()
 
@@ -206,7 +227,7 @@ def database(backend, request, tmp_path_factory):
 
 
 @pytest.fixture
-def app(backend, database, tmp_path, request):
+def app(backend, database, request):
     """An app on a fresh database of its own: empty, or with the demo data under
     @pytest.mark.demo; @pytest.mark.config(KEY=value) adds settings."""
     settings = {
@@ -218,10 +239,7 @@ def app(backend, database, tmp_path, request):
         "SHOW_DEMO_BANNER": True,
     }
     demo = request.node.get_closest_marker("demo") is not None
-    if backend == "sqlite":
-        settings["SQLALCHEMY_DATABASE_URI"] = database.fresh(tmp_path / "test.sqlite3", demo)
-    else:
-        settings["SQLALCHEMY_DATABASE_URI"] = database.fresh(demo)
+    settings["SQLALCHEMY_DATABASE_URI"] = database.fresh(demo)
     for marker in reversed(list(request.node.iter_markers("config"))):
         settings.update(marker.kwargs)
     app = create_app(settings)
