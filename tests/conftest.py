@@ -99,6 +99,14 @@ def pytest_xdist_make_scheduler(config, log):
     return PathGroupScheduling(config, log)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The long tests (marked slow) first: pytest-xdist hands the others out last, and as they
+    are short both workers finish at about the same time (a long test near the end held one
+    worker busy for seconds while the other was done)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_unconfigure(config):
     server = getattr(config, "portal_postgres", None)
     if server is not None:
@@ -177,7 +185,7 @@ class PostgresDatabases:
         self.prefix = f"{self.base.database}_{worker_name()}"
         self.admin = create_engine(self.base, isolation_level="AUTOCOMMIT")
         self.templates: dict[bool, tuple[str, dict, str]] = {}
-        self.current: tuple[bool, ResettableDatabase] | None = None
+        self.current: dict[bool, ResettableDatabase] = {}  # a test database per template
 
     def _url(self, name: str) -> str:
         return self.base.set(database=name).render_as_string(hide_password=False)
@@ -193,24 +201,23 @@ class PostgresDatabases:
             self._create(template)
             build_database(self._url(template), demo)
             self.templates[demo] = (template, *ResettableDatabase.describe(self._url(template), snapshot=demo))
-        name = f"{self.prefix}_test"
+        name = f"{self.prefix}_test_{'demo' if demo else 'empty'}"
         template, expected, query = self.templates[demo]
-        if self.current is not None and self.current[0] == demo and self.current[1].reset():
+        current = self.current.get(demo)
+        if current is not None and current.reset():
             return self._url(name)
-        self._forget_current()
+        if current is not None:
+            current.close()
         self._create(name, template)
-        self.current = (demo, ResettableDatabase(self._url(name), dict(expected), query))
+        self.current[demo] = ResettableDatabase(self._url(name), dict(expected), query)
         return self._url(name)
 
-    def _forget_current(self) -> None:
-        if self.current is not None:
-            self.current[1].close()
-            self.current = None
-
     def close(self) -> None:
-        self._forget_current()
+        for current in self.current.values():
+            current.close()
         with self.admin.connect() as connection:
-            for name in [f"{self.prefix}_test", *(template for template, *_ in self.templates.values())]:
+            for name in [*(f"{self.prefix}_test_{kind}" for kind in ("demo", "empty")),
+                         *(template for template, *_ in self.templates.values())]:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         self.admin.dispose()
 
