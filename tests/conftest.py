@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -25,10 +26,11 @@ from sqlalchemy.engine import make_url
 from portal import create_app
 from portal.extensions import db, limiter
 
-from . import engine_cache, route_cache, template_cache
+from . import engine_cache, release_cache, route_cache, template_cache
 from .pg import ResettableDatabase, TemporaryPostgres
 
 engine_cache.install()
+release_cache.install()
 route_cache.install()
 template_cache.install()
 
@@ -39,6 +41,7 @@ settings.register_profile("portal", deadline=None, suppress_health_check=[Health
 settings.load_profile("portal")
 BACKENDS = ("sqlite", "postgresql")
 DEMO_PASSWORD = "demo-password-123"
+SHM = "/dev/shm"
 
 
 def pytest_addoption(parser):
@@ -171,7 +174,7 @@ class SqliteDatabases:
         return f"sqlite:///{path}"
 
     def close(self) -> None:
-        pass
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class PostgresDatabases:
@@ -228,7 +231,10 @@ def database(backend, request, tmp_path_factory):
     if backend == "postgresql":
         databases = PostgresDatabases(request.getfixturevalue("postgres_url"))
     else:
-        databases = SqliteDatabases(tmp_path_factory.mktemp("sqlite-templates"))
+        # In memory (tmpfs) where there is one: SQLite syncs the file on every commit and close.
+        folder = (Path(tempfile.mkdtemp(prefix="portal-sqlite-", dir=SHM)) if os.path.isdir(SHM)
+                  else tmp_path_factory.mktemp("sqlite-templates"))
+        databases = SqliteDatabases(folder)
     yield databases
     databases.close()
 

@@ -47,7 +47,8 @@ class TemporaryPostgres:
         return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs)
 
     def start(self) -> str:
-        self.base = tempfile.mkdtemp(prefix="portal-pg-")
+        # In memory (tmpfs) where there is one: the cluster is thrown away at the end anyway.
+        self.base = tempfile.mkdtemp(prefix="portal-pg-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
         data = os.path.join(self.base, "data")
         if os.geteuid() == 0:
             postgres = pwd.getpwnam("postgres")
