@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -25,9 +26,11 @@ from sqlalchemy.engine import make_url
 from portal import create_app
 from portal.extensions import db, limiter
 
-from . import route_cache, template_cache
-from .pg import TemporaryPostgres
+from . import engine_cache, release_cache, route_cache, template_cache
+from .pg import ResettableDatabase, TemporaryPostgres
 
+engine_cache.install()
+release_cache.install()
 route_cache.install()
 template_cache.install()
 
@@ -38,6 +41,7 @@ settings.register_profile("portal", deadline=None, suppress_health_check=[Health
 settings.load_profile("portal")
 BACKENDS = ("sqlite", "postgresql")
 DEMO_PASSWORD = "demo-password-123"
+SHM = "/dev/shm"
 
 
 def pytest_addoption(parser):
@@ -98,6 +102,14 @@ def pytest_xdist_make_scheduler(config, log):
     return PathGroupScheduling(config, log)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The long tests (marked slow) first: pytest-xdist hands the others out last, and as they
+    are short both workers finish at about the same time (a long test near the end held one
+    worker busy for seconds while the other was done)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_unconfigure(config):
     server = getattr(config, "portal_postgres", None)
     if server is not None:
@@ -147,27 +159,36 @@ class SqliteDatabases:
         self.folder = folder
         self.templates: dict[bool, Path] = {}
 
-    def fresh(self, path: Path, demo: bool) -> str:
+    def fresh(self, demo: bool) -> str:
+        """The worker's test database, a new copy of a template. Always the same path, so that
+        the apps of a worker share one engine (tests/engine_cache.py); the previous test's app
+        has closed its connections, and a connection left open keeps the old file."""
         if demo not in self.templates:
             template = self.folder / ("demo.sqlite3" if demo else "empty.sqlite3")
             build_database(f"sqlite:///{template}", demo)
             self.templates[demo] = template
+        path = self.folder / "test.sqlite3"
+        for leftover in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+            leftover.unlink(missing_ok=True)
         shutil.copyfile(self.templates[demo], path)
         return f"sqlite:///{path}"
 
     def close(self) -> None:
-        pass
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class PostgresDatabases:
     """Template databases (empty schema, demo data) of this worker on the shared server; each
-    test gets a new database copied from one of them (CREATE DATABASE ... TEMPLATE)."""
+    test gets the worker's test database in the state of one of them: put back by undoing what
+    the previous test changed (tests/pg.py ResettableDatabase), or else copied again from the
+    template (CREATE DATABASE ... TEMPLATE)."""
 
     def __init__(self, server_url: str):
         self.base = make_url(server_url)
         self.prefix = f"{self.base.database}_{worker_name()}"
         self.admin = create_engine(self.base, isolation_level="AUTOCOMMIT")
-        self.templates: dict[bool, str] = {}
+        self.templates: dict[bool, tuple[str, dict, str]] = {}
+        self.current: dict[bool, ResettableDatabase] = {}  # a test database per template
 
     def _url(self, name: str) -> str:
         return self.base.set(database=name).render_as_string(hide_password=False)
@@ -182,14 +203,24 @@ class PostgresDatabases:
             template = f"{self.prefix}_{'demo' if demo else 'empty'}"
             self._create(template)
             build_database(self._url(template), demo)
-            self.templates[demo] = template
-        name = f"{self.prefix}_test"
-        self._create(name, self.templates[demo])
+            self.templates[demo] = (template, *ResettableDatabase.describe(self._url(template), snapshot=demo))
+        name = f"{self.prefix}_test_{'demo' if demo else 'empty'}"
+        template, expected, query = self.templates[demo]
+        current = self.current.get(demo)
+        if current is not None and current.reset():
+            return self._url(name)
+        if current is not None:
+            current.close()
+        self._create(name, template)
+        self.current[demo] = ResettableDatabase(self._url(name), dict(expected), query)
         return self._url(name)
 
     def close(self) -> None:
+        for current in self.current.values():
+            current.close()
         with self.admin.connect() as connection:
-            for name in [f"{self.prefix}_test", *self.templates.values()]:
+            for name in [*(f"{self.prefix}_test_{kind}" for kind in ("demo", "empty")),
+                         *(template for template, *_ in self.templates.values())]:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         self.admin.dispose()
 
@@ -200,13 +231,16 @@ def database(backend, request, tmp_path_factory):
     if backend == "postgresql":
         databases = PostgresDatabases(request.getfixturevalue("postgres_url"))
     else:
-        databases = SqliteDatabases(tmp_path_factory.mktemp("sqlite-templates"))
+        # In memory (tmpfs) where there is one: SQLite syncs the file on every commit and close.
+        folder = (Path(tempfile.mkdtemp(prefix="portal-sqlite-", dir=SHM)) if os.path.isdir(SHM)
+                  else tmp_path_factory.mktemp("sqlite-templates"))
+        databases = SqliteDatabases(folder)
     yield databases
     databases.close()
 
 
 @pytest.fixture
-def app(backend, database, tmp_path, request):
+def app(backend, database, request):
     """An app on a fresh database of its own: empty, or with the demo data under
     @pytest.mark.demo; @pytest.mark.config(KEY=value) adds settings."""
     settings = {
@@ -218,10 +252,7 @@ def app(backend, database, tmp_path, request):
         "SHOW_DEMO_BANNER": True,
     }
     demo = request.node.get_closest_marker("demo") is not None
-    if backend == "sqlite":
-        settings["SQLALCHEMY_DATABASE_URI"] = database.fresh(tmp_path / "test.sqlite3", demo)
-    else:
-        settings["SQLALCHEMY_DATABASE_URI"] = database.fresh(demo)
+    settings["SQLALCHEMY_DATABASE_URI"] = database.fresh(demo)
     for marker in reversed(list(request.node.iter_markers("config"))):
         settings.update(marker.kwargs)
     app = create_app(settings)
