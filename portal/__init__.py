@@ -132,6 +132,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(subscriptions_bp)
 
 
+SQLITE_BUSY_TIMEOUT_MS = 20_000
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """WAL, foreign keys and a busy timeout for SQLite; other databases are left alone."""
@@ -139,6 +142,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        # A writer waits up to 20 s for another one (a surge of reports on one machine; it was 5 s,
+        # and 8 of 200 reports sent at once on a busy machine got "database is locked") before
+        # giving up (a 503 asking to send again, portal/errors.py); readers never wait (WAL).
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS:d}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

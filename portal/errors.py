@@ -4,6 +4,7 @@ from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import (BadRequest, Forbidden, HTTPException, InternalServerError,
                                  MethodNotAllowed, NotFound, SecurityError)
 
@@ -19,6 +20,8 @@ def default_message(code: int) -> str:
         413: _("What you sent is too large."),
         429: _("Too many requests. Wait a moment and try again."),
         500: _("Something went wrong on our side. Your data is safe; try again in a moment."),
+        503: _("The portal is very busy right now and did not save this. Wait a few seconds and send it "
+               "again."),
     }.get(code, _("The request could not be completed."))
 
 
@@ -31,6 +34,7 @@ def title(code: int) -> str:
         413: _("Too large"),
         429: _("Too many requests"),
         500: _("Server error"),
+        503: _("Busy"),
     }.get(code, _("Error"))
 
 
@@ -85,6 +89,28 @@ def handle_unexpected(error: Exception):
     return render_error(500)
 
 
+# What the databases say when a write waited too long for another one (SQLite's busy timeout,
+# PostgreSQL's lock_timeout): the moment is busy, nothing is wrong with the request.
+BUSY_MESSAGES = ("database is locked", "database table is locked", "lock timeout")
+
+
+def handle_database_busy(error: OperationalError):
+    """A write that could not get the database in time (a surge of reports on SQLite): 503 with
+    Retry-After, nothing half-saved; any other operational error is a 500."""
+    from flask import current_app
+
+    from .extensions import db
+
+    db.session.rollback()
+    if not any(text in str(error.orig).lower() for text in BUSY_MESSAGES):
+        current_app.logger.exception("Database error on %s %s", request.method, request.path)
+        return render_error(500)
+    current_app.logger.warning("Database busy on %s %s: %s", request.method, request.path, error.orig)
+    response = make_response(render_error(503))
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def refuse_nul_characters() -> None:
     """A NUL character in the URL or a form is never meant; PostgreSQL would fail on it (a 500)."""
     values = [request.path, *request.args.values()]
@@ -99,6 +125,7 @@ def register(app) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(OperationalError, handle_database_busy)
     # Flask wraps any unhandled exception in InternalServerError (outside debug and testing).
     app.register_error_handler(InternalServerError, handle_unexpected)
 

@@ -52,11 +52,15 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     config.addinivalue_line("markers", "config(**settings): extra app settings for this test")
     config.addinivalue_line("markers", "demo: the test needs the Bekasi demo data")
+    config.addinivalue_line("markers", "backends(*names): run only on these databases (behaviour of one)")
 
 
 def pytest_generate_tests(metafunc):
     if "backend" in metafunc.fixturenames:
         backends = metafunc.config.getoption("db") or BACKENDS
+        only = metafunc.definition.get_closest_marker("backends")
+        if only is not None:  # @pytest.mark.backends("sqlite"): behaviour of one database only
+            backends = [backend for backend in backends if backend in only.args]
         metafunc.parametrize("backend", backends, scope="session")
 
 

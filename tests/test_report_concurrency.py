@@ -85,3 +85,34 @@ def test_one_submission_sent_twenty_times_at_once_is_one_report(app, served):
     assert {result[0] for result in results} == {303}
     assert len({location for _status, location in results}) == 1
     assert stored(app)["reports"] == 1
+
+
+@pytest.mark.backends("sqlite")  # SQLite's single write lock; PostgreSQL writers do not lock each other out
+def test_a_report_that_cannot_get_the_database_in_time_gets_a_503_and_can_be_sent_again(app, client, monkeypatch):
+    """Another writer holds SQLite's write lock longer than the busy timeout: the resident gets a
+    503 in her language with Retry-After, nothing half-saved, and the same form sent again works."""
+    import sqlite3
+
+    import portal
+
+    with app.app_context():
+        build_world()
+        path = db.engine.url.database
+        monkeypatch.setattr(portal, "SQLITE_BUSY_TIMEOUT_MS", 50)
+        db.engine.dispose()  # new connections with the short timeout
+    blocker = sqlite3.connect(path, isolation_level=None)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")
+        busy = client.post("/lapor", data=form_data())
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert busy.status_code == 503
+    assert busy.headers["Retry-After"] == "5"
+    assert "Portal sedang sangat sibuk" in busy.get_data(as_text=True)
+    assert stored(app)["reports"] == 0
+    again = client.post("/lapor", data=form_data())
+    assert again.status_code == 303
+    assert stored(app)["reports"] == 1
+    with app.app_context():
+        db.engine.dispose()  # the next test's connections get the normal timeout again
