@@ -23,7 +23,7 @@ Command-line flags override this file (`-b HOST:PORT -w N`). Environment:
                     the garbage collector's permanent generation (gc.freeze()). A full collection
                     of a worker's ~150,000 objects took 70-150 ms on this 2-core machine, a pause
                     of every request the worker holds; frozen, it skips them. 0 turns it off.
-- PORTAL_WARM_UP    paths each worker renders once before it takes requests (default "/ /jadwal";
+- PORTAL_WARM_UP    paths each worker renders once before it takes requests (default "/ /jadwal /statistik";
                     empty: none), so that no visitor pays a worker's first render (templates and
                     SQL compiled, catalogs loaded: ~145 ms of CPU for `/` against ~20 ms after).
 - PROMETHEUS_MULTIPROC_DIR  where the workers write their metrics so that /metrics adds them up;
@@ -100,7 +100,7 @@ def warm_up(worker):
     from werkzeug.test import Client
 
     client = Client(worker.wsgi)
-    for path in filter(None, os.environ.get("PORTAL_WARM_UP", "/ /jadwal").split()):
+    for path in filter(None, os.environ.get("PORTAL_WARM_UP", "/ /jadwal /statistik").split()):
         try:
             status = client.get(path, headers={"X-Request-ID": "warm-up"}).status_code
         except Exception as error:  # noqa: BLE001 - a warm-up never keeps a worker from starting

@@ -163,6 +163,9 @@ def pages(app) -> list[str]:
 
 
 @pytest.mark.slow
+# The words of a page do not depend on the database: one backend (every route is also walked on
+# PostgreSQL by tests/test_robustness.py and tests/test_input_walk.py).
+@pytest.mark.backends("sqlite")
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_every_page_speaks_one_language(app, client, lang):
     with app.app_context():
