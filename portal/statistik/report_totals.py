@@ -138,11 +138,15 @@ def refresh_months(connection, touched: Iterable[tuple[int, date]]) -> None:
     t = ReportTiming
     touched = sorted(set(touched))
     lock_keys(connection, "report_month_total", touched)
+    # SQLite would pick the index on opd_id alone and read every report of the OPD from the table
+    # (2-6 ms of each report's transaction at two reports per OPD-day over two years); through
+    # an expression no index holds, it reads the month from the covering date index (0.3 ms).
+    of_opd = func.coalesce(t.opd_id, t.opd_id) if connection.dialect.name == "sqlite" else t.opd_id
     for opd_id, month in touched:
         connection.execute(delete(ReportMonthTotal).where(ReportMonthTotal.opd_id == opd_id,
                                                           ReportMonthTotal.month == month))
         rows = _month_rows(month, connection.execute(
-            month_select(target).where(t.opd_id == opd_id, t.day.between(month, month_end(month)))
+            month_select(target).where(of_opd == opd_id, t.day.between(month, month_end(month)))
             .group_by(t.opd_id, t.category)), target)
         if rows:
             connection.execute(insert(ReportMonthTotal), rows)
