@@ -173,8 +173,9 @@ def test_the_fast_summary_agrees_with_the_day_by_day_one():
         assert fast == history.summarise(days_of(calendar, reports, changes)), (reports, changes)
 
 
-def test_counting_by_classes_of_days_agrees_with_counting_every_day():
-    first, last = date(2025, 9, 1), date(2026, 2, 28)
+def three_phases_two_holidays() -> tuple[list[schedule.Phase], dict]:
+    """A day rule, a 50-50 phase with an exempt agency and an open-ended rotation, with two
+    holidays: every kind of day the classes of days must tell apart (also tests/test_stats_kept.py)."""
     phases = [
         schedule.Phase(id=1, name="Tahap I", starts_on=date(2025, 11, 1), ends_on=date(2025, 11, 30),
                        rule=RuleKind.WFH_WEEKDAYS, wfh_weekdays=frozenset({3})),
@@ -182,7 +183,12 @@ def test_counting_by_classes_of_days_agrees_with_counting_every_day():
                        rule=RuleKind.FIFTY_FIFTY, exempt_opd_ids=frozenset({8})),
         schedule.Phase(id=3, name="Rotasi", starts_on=date(2026, 1, 1), ends_on=None, rule=RuleKind.ROTATION),
     ]
-    holidays = {day: schedule.Holiday(day, "Libur") for day in (date(2025, 12, 25), date(2026, 1, 1))}
+    return phases, {day: schedule.Holiday(day, "Libur") for day in (date(2025, 12, 25), date(2026, 1, 1))}
+
+
+def test_counting_by_classes_of_days_agrees_with_counting_every_day():
+    first, last = date(2025, 9, 1), date(2026, 2, 28)
+    phases, holidays = three_phases_two_holidays()
     overrides = {5: [schedule.Override(id=1, unit_id=5, starts_on=date(2025, 8, 20), ends_on=date(2025, 9, 3),
                                        status=Status.CLOSED, reason="Renovasi"),
                      schedule.Override(id=2, unit_id=5, starts_on=date(2025, 11, 6), ends_on=date(2025, 11, 6),

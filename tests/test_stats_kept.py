@@ -13,21 +13,16 @@ from portal import history, schedule
 from portal.demo.bench import generate
 from portal.extensions import db
 from portal.models import Opd, Report
-from portal.schedule import RuleKind, Status
+from portal.schedule import Status
+
+from .test_history import three_phases_two_holidays
 
 WEEKDAYS = {day: (time(8), time(15)) for day in range(5)}
 
 
 def test_summaries_by_classes_of_days_agree_with_every_day_looked_at():
     first, last = date(2025, 9, 1), date(2026, 2, 28)
-    phases = [
-        schedule.Phase(id=1, name="Tahap I", starts_on=date(2025, 11, 1), ends_on=date(2025, 11, 30),
-                       rule=RuleKind.WFH_WEEKDAYS, wfh_weekdays=frozenset({3})),
-        schedule.Phase(id=2, name="Tahap II", starts_on=date(2025, 12, 1), ends_on=date(2025, 12, 31),
-                       rule=RuleKind.FIFTY_FIFTY, exempt_opd_ids=frozenset({8})),
-        schedule.Phase(id=3, name="Rotasi", starts_on=date(2026, 1, 1), ends_on=None, rule=RuleKind.ROTATION),
-    ]
-    holidays = {day: schedule.Holiday(day, "Libur") for day in (date(2025, 12, 25), date(2026, 1, 1))}
+    phases, holidays = three_phases_two_holidays()
     overrides = {5: [schedule.Override(id=1, unit_id=5, starts_on=date(2025, 8, 20), ends_on=date(2025, 9, 3),
                                        status=Status.CLOSED, reason="Renovasi")]}
     calendar = schedule.Calendar(phases=phases, holidays=holidays, overrides=overrides)
