@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from ..extensions import db
 from ..models import (Opd, OutputDay, OutputIndicator, OutputQuantity, Report, ReportCategory, ServiceUnit,
@@ -126,6 +126,15 @@ def add_reports(total: int, rng: random.Random) -> None:
     bulk(Report, rows)
 
 
+def analyze() -> None:
+    """PostgreSQL plans from its statistics of each table, which still describe the tables before
+    the bulk inserts until autovacuum comes by: refresh them, so that the rebuild and the first
+    reads do not nest loops over tables it believes empty (a test on 15,000 generated records took
+    9 s alone and 55-84 s in the full suite). SQLite's planner is steered without statistics."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE"))
+
+
 def generate(units: int, opds: int, records: int, reports: int, seed: int = 8) -> dict[str, int]:
     """Grow the current database (the demo is loaded first when it is empty) to the given sizes."""
     from ..statistik.totals import rebuild
@@ -140,7 +149,9 @@ def generate(units: int, opds: int, records: int, reports: int, seed: int = 8) -
     db.session.commit()
     add_records(records, opd_ids, rng)
     add_reports(reports, rng)
+    analyze()
     rebuild()
+    analyze()
     db.session.commit()
     return {"opds": count(Opd), "units": count(ServiceUnit), "day_records": count(OutputDay),
             "records": count(OutputQuantity), "reports": count(Report)}
