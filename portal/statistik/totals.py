@@ -10,7 +10,7 @@ inserts that bypass the ORM (the demo seed, ``bench-data``) call ``rebuild()`` a
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 
 import click
 from sqlalchemy import delete, event, func, insert, inspect, select
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..models import OutputDay, OutputDaySum, OutputDayTotal, OutputMonthTotal, OutputQuantity
 from . import report_totals
+from .report_totals import month_end, month_of
 from .views import bp
 
 
@@ -62,14 +63,6 @@ def refresh(connection, keys: set[tuple[int, date]]) -> None:
 MODE_FIELDS = ("records", "output", "staff", "due", "submitted")
 TOTAL_COLUMNS = (OutputDayTotal.day, OutputDayTotal.opd_id, OutputDayTotal.mode, OutputDayTotal.output,
                  OutputDayTotal.staff_on_duty, OutputDayTotal.reports_due, OutputDayTotal.reports_submitted)
-
-
-def month_of(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(month: date) -> date:
-    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
 def _empty(**key) -> dict:
