@@ -30,7 +30,8 @@ from .clock import zone
 from .clock import today as current_day
 from .extensions import db
 from .models import (Holiday, OperationalCost, Opd, OutputDay, OutputDaySum, OutputDayTotal, OutputIndicator,
-                     OutputMonthTotal, OutputQuantity, PolicyPhase, Report, ReportMonthTotal, ReportTiming)
+                     OutputMonthTotal, OutputQuantity, PolicyPhase, Report, ReportMonthSealed, ReportMonthTotal,
+                     ReportTiming)
 from .workdays import add_working_days, is_working_day
 
 WFO, WFH = "wfo", "wfh"
@@ -848,33 +849,44 @@ def report_timing_sums(start: date, end: date, opd_id: int | None, target_days: 
 
 def report_sums_of(start: date, end: date, opd_id: int | None, target_days: int, holidays: Container[date],
                 today: date) -> ReportGroups:
-    """``report_timing_sums()`` for a range with whole months, read from the month totals
-    (``report_month_total``, one row per month, OPD and category) and the timing rows of the
-    range's edges and of the reports still pending; each median from the middle one or two answer
+    """``report_timing_sums()`` for a range with whole months, read from the month totals of its
+    sealed months (``report_month_total``, one row per month, OPD and category) and the timing rows
+    of the range's edges, of the months not sealed (the current one) and of the reports still
+    pending; each median from the middle one or two answer
     times of its group, read in order through an index. The same figures; the timing rows alone
     when the month totals were written for another response target."""
     from .statistik.report_totals import answered_hours, month_select
 
     whole = [m for m in months(start, end) if m >= start and month_last(m) <= end]
+    connection = db.session.connection()  # plain rows, not through the ORM
+    if whole:  # only the sealed months have totals (the current one is read from the timings)
+        sealed = set(connection.scalars(select(ReportMonthSealed.month).where(
+            ReportMonthSealed.month.between(whole[0], whole[-1]))))
+        whole = [m for m in whole if m in sealed]
     if not whole:
         return report_timing_sums(start, end, opd_id, target_days, holidays, today)
     t, m = ReportTiming, ReportMonthTotal
     mine = [t.opd_id == opd_id] if opd_id is not None else []
-    connection = db.session.connection()  # plain rows, not through the ORM
     # [count, answered, within target, pending] per (OPD, category).
     tallies: dict[tuple[int, str], list[int]] = {}
     query = (select(m.opd_id, m.category, func.sum(m.reports), func.sum(m.answered), func.sum(m.within_target),
                     func.min(m.target_days), func.max(m.target_days))
-             .where(m.month.between(whole[0], whole[-1])).group_by(m.opd_id, m.category))
+             .where(m.month.in_(whole)).group_by(m.opd_id, m.category))
     if opd_id is not None:
         query = query.where(m.opd_id == opd_id)
     for opd, category, count, answered, within, lowest, highest in connection.execute(query):
         if lowest != target_days or highest != target_days:
             return report_timing_sums(start, end, opd_id, target_days, holidays, today)
         tallies[(opd, category)] = [int(count), int(answered), int(within), 0]
-    for first, last in ((start, whole[0] - timedelta(days=1)), (month_last(whole[-1]) + timedelta(days=1), end)):
-        if first > last:
-            continue
+    # The days outside the sealed months, as spans: the range's edges, the months not sealed yet.
+    spans, day = [], start
+    for month in whole:
+        if day < month:
+            spans.append((day, month - timedelta(days=1)))
+        day = month_last(month) + timedelta(days=1)
+    if day <= end:
+        spans.append((day, end))
+    for first, last in spans:
         for opd, category, count, answered, within in connection.execute(
                 month_select(target_days).where(t.day.between(first, last), *mine).group_by(t.opd_id, t.category)):
             tally = tallies.setdefault((opd, category), [0, 0, 0, 0])

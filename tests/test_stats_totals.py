@@ -14,9 +14,11 @@ from portal import opendata, stats
 from portal.demo.bench import generate
 from portal.extensions import db
 from portal.models import (Opd, OutputDay, OutputDaySum, OutputDayTotal, OutputIndicator, OutputMonthTotal,
-                           PolicyPhase, Role)
+                           PolicyPhase, ReportMonthTotal, ReportTiming, Role)
+from portal.statistik.report_totals import month_end
 
 from . import factories as f
+from . import reporting
 
 RANGES = [(date(2025, 9, 1), date(2025, 12, 31)), (date(2024, 1, 1), date(2025, 12, 30)),
           (date(2025, 11, 6), date(2025, 11, 6)), (date(2025, 10, 15), date(2026, 2, 10))]
@@ -223,8 +225,6 @@ def test_every_report_write_and_holiday_keeps_the_report_figures_right(app):
 
 @pytest.mark.demo
 def test_rebuild_stats_restores_lost_report_timings(app, client, runner):
-    from portal.models import ReportMonthTotal, ReportTiming
-
     url = "/statistik.csv?dari=2025-09-01&sampai=2025-12-31"
     before = client.get(url).data
     with app.app_context():
@@ -321,17 +321,12 @@ def test_the_medians_from_the_month_totals_are_those_of_every_answer_time(app):
                            "closed_though_open": round(28 / 60, 2), "all": round(61 / 60, 2)}
 
 
-@pytest.mark.slow
-def test_reports_sent_at_once_keep_the_report_month_totals_right(app):
-    """Residents sending reports about one unit at the same moment (a served app, threads): every
-    report is stored and counted once in the month totals (two writers of one total used to
-    collide on PostgreSQL: a unique violation, the report refused)."""
+def post_reports_at_once(app, count: int) -> list:
+    """``count`` residents sending a report about one unit at the same moment (a served app,
+    threads); the answers."""
     import threading
 
     from werkzeug.serving import make_server
-
-    from portal.models import Report, ReportMonthTotal
-    from portal.statistik.report_totals import month_select, target_days
 
     from .reporting import build_world, form_data
     from .test_report_concurrency import post_all_at_once
@@ -342,22 +337,78 @@ def test_reports_sent_at_once_keep_the_report_month_totals_right(app):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        results = post_all_at_once(server.server_port, [
-            form_data(description=f"Loket tutup tanpa pemberitahuan, warga ke-{i}.") for i in range(24)])
+        return post_all_at_once(server.server_port, [
+            form_data(description=f"Loket tutup tanpa pemberitahuan, warga ke-{i}.") for i in range(count)])
     finally:
         server.shutdown()
         thread.join()
         server.server_close()
+
+
+def stored_and_fresh_month_totals() -> tuple[dict, dict]:
+    """report_month_total by (month, OPD, category), and the same counted afresh from the timings
+    for the sealed months."""
+    from portal.models import ReportMonthSealed, ReportMonthTotal
+    from portal.statistik.report_totals import month_end, month_select, target_days
+
+    stored = {(row.month, row.opd_id, row.category): (row.reports, row.answered, row.within_target)
+              for row in db.session.scalars(select(ReportMonthTotal))}
+    fresh = {}
+    for month in db.session.scalars(select(ReportMonthSealed.month)):
+        for opd_id, category, reports, answered, within in db.session.execute(
+                month_select(target_days()).where(ReportTiming.day.between(month, month_end(month)))
+                .group_by("opd_id", "category")):
+            fresh[(month, opd_id, category)] = (reports, answered, within)
+    return stored, fresh
+
+
+@pytest.mark.slow
+def test_reports_sent_at_once_in_a_sealed_month_keep_its_totals_right(app, monkeypatch):
+    """Reports about one unit sent at the same moment into a month whose totals are kept (as
+    staff changing reports of a closed month do; here the clock that closes months is moved two
+    months on, so the first report seals this month and the others recount it): every report is
+    stored and counted once in the month totals (two writers of one total used to collide on
+    PostgreSQL: a unique violation, the report refused)."""
+    from portal.models import Report
+    from portal.statistik import report_totals
+
+    real_day = report_totals.report_day
+    monkeypatch.setattr(report_totals, "report_day", lambda: real_day() + timedelta(days=62))
+    results = post_reports_at_once(app, 24)
     assert [result[0] if isinstance(result, tuple) else result for result in results] == [303] * 24
     with app.app_context():
-        stored = {(row.month, row.opd_id, row.category): row.reports
-                  for row in db.session.scalars(select(ReportMonthTotal))}
-        fresh = {}
-        for opd_id, category, reports, _answered, _within in db.session.execute(
-                month_select(target_days()).group_by("opd_id", "category")):
-            fresh[(opd_id, category)] = reports
-        assert sum(stored.values()) == db.session.scalar(select(func.count()).select_from(Report)) == 24
-        by_opd_category: dict = {}
-        for (_month, opd_id, category), reports in stored.items():
-            by_opd_category[(opd_id, category)] = by_opd_category.get((opd_id, category), 0) + reports
-        assert by_opd_category == fresh
+        stored, fresh = stored_and_fresh_month_totals()
+        assert sum(reports for reports, _a, _w in stored.values()) == 24
+        assert db.session.scalar(select(func.count()).select_from(Report)) == 24
+        assert stored == fresh
+
+
+@pytest.mark.slow
+def test_a_residents_report_writes_no_month_total_and_takes_no_lock(app):
+    """A new report is of the current month, which keeps no total: reports sent at once take no
+    statistics lock and write no total (on a WFH morning every report about one agency waited for
+    the one before it to commit: 80 reports a second on PostgreSQL), and the statistics count
+    each of them at once, from the report timings."""
+    from portal.models import Report
+
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        results = post_reports_at_once(app, 8)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert [result[0] if isinstance(result, tuple) else result for result in results] == [303] * 8
+    assert any("INSERT INTO report " in statement for statement in seen)
+    assert not [s for s in seen if "report_month_total" in s or "pg_advisory" in s or "report_month_sealed" in s]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ReportMonthTotal)) == 0
+        today = reporting.bekasi_today()
+        from_totals, from_raw = documents(today.replace(day=1), month_end(today), today=today)
+        assert from_totals == from_raw and from_totals["reports"]["count"] == 8
+        assert db.session.scalar(select(func.count()).select_from(Report)) == 8

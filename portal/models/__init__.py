@@ -7,8 +7,8 @@ from .availability import Holiday, Override, PolicyPhase, phase_exempt_opd
 from .outputs import (CostCategory, OperationalCost, OutputDay, OutputDaySum, OutputDayTotal, OutputIndicator,
                       OutputMonthTotal, OutputQuantity, WorkMode)
 from .places import Kecamatan, Kelurahan, Opd, ServiceUnit, UnitHours
-from .reports import (Report, ReportCategory, ReportContact, ReportMonthTotal, ReportStatus, ReportTiming, ReportUpdate,
-                      UnitConfirmedDays, Visibility)
+from .reports import (Report, ReportCategory, ReportContact, ReportMonthSealed, ReportMonthTotal, ReportStatus,
+                      ReportTiming, ReportUpdate, UnitConfirmedDays, Visibility)
 from .survey import SurveyResponse
 from .types import UTCDateTime, utcnow
 
@@ -32,6 +32,7 @@ __all__ = [
     "Report",
     "ReportCategory",
     "ReportContact",
+    "ReportMonthSealed",
     "ReportMonthTotal",
     "ReportStatus",
     "ReportTiming",

@@ -186,6 +186,19 @@ class ReportMonthTotal(db.Model):
     target_days: Mapped[int] = mapped_column(Integer)
 
 
+class ReportMonthSealed(db.Model):
+    """The months whose totals in ``report_month_total`` are kept: those that closed at least a
+    whole day ago (no transaction still writing one of their new reports), sealed by the first
+    report write after that (or by ``rebuild-stats``) and recounted on every later change of one of
+    their reports. The statistics read the other months, the current one above all, from
+    ``report_timing``: so a resident's new report writes no total (portal/statistik/
+    report_totals.py)."""
+
+    __tablename__ = "report_month_sealed"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the first day of the month
+
+
 class UnitConfirmedDays(db.Model):
     """Derived from ``report``: per unit and month, the days about which a confirmed report (staff
     verified it, is working on it or resolved it; not spam) was made, as bits (bit n-1: day n).

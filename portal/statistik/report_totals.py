@@ -24,8 +24,8 @@ from flask import current_app
 from sqlalchemy import case, delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
-from ..clock import zone
-from ..models import Holiday, Report, ReportMonthTotal, ReportTiming, UnitConfirmedDays
+from ..clock import local, now, zone
+from ..models import Holiday, Report, ReportMonthSealed, ReportMonthTotal, ReportTiming, UnitConfirmedDays
 from ..workdays import is_working_day, working_days_between
 
 BATCH = 2000
@@ -67,11 +67,17 @@ REPORT_COLUMNS = (Report.id, Report.opd_id, Report.category, Report.created_at, 
                   Report.is_spam)
 
 
-def refresh(connection, report_ids: Iterable[int]) -> None:
+def refresh(connection, report_ids: Iterable[int], new_reports: Iterable[tuple] = ()) -> None:
     """Recompute the rows of these reports from the report table (a deleted or spam report
-    leaves none), and the month totals they were and are counted in."""
+    leaves none), and the month totals they were and are counted in. ``new_reports``: reports
+    just inserted, as REPORT_COLUMNS values: they have no row yet, so theirs are written from
+    these values without reading anything (a resident's report: one statement, not four)."""
     ids = sorted(set(report_ids))
     touched: set[tuple[int, date]] = set()  # (OPD, month)
+    rows = timing_rows(connection, new_reports)
+    if rows:
+        connection.execute(insert(ReportTiming), rows)
+    touched.update((row["opd_id"], month_of(row["day"])) for row in rows)
     for chunk in (ids[i:i + BATCH] for i in range(0, len(ids), BATCH)):
         touched.update((opd_id, month_of(day)) for opd_id, day in connection.execute(
             select(ReportTiming.opd_id, ReportTiming.day).where(ReportTiming.report_id.in_(chunk))))
@@ -132,32 +138,116 @@ def lock_keys(connection, table: str, keys: Iterable) -> None:
         connection.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True))))
 
 
+def report_day() -> date:
+    """Today by the clock that dates new reports (their creation time, in Bekasi)."""
+    return local(now()).date()
+
+
+def last_closed_month(today: date | None = None) -> date:
+    """The latest month whose last day is before yesterday: a whole day after its end no
+    transaction writing one of its new reports can still be running, so its totals can be
+    sealed; the later months take new reports and are read from the timing rows."""
+    yesterday = (today or report_day()) - timedelta(days=1)
+    return month_of(month_of(yesterday) - timedelta(days=1))
+
+
+def _count_month(connection, month: date, target: int, opd_id: int | None = None) -> None:
+    """Replace the totals of one month (of one OPD, or of all) with those of the timing rows."""
+    t, m = ReportTiming, ReportMonthTotal
+    gone = delete(m).where(m.month == month)
+    query = month_select(target).where(t.day.between(month, month_end(month)))
+    if opd_id is not None:
+        gone = gone.where(m.opd_id == opd_id)
+        # SQLite would pick the index on opd_id alone and read every report of the OPD from the
+        # table; through an expression no index holds, it reads the month from the covering
+        # date index.
+        query = query.where((func.coalesce(t.opd_id, t.opd_id) if connection.dialect.name == "sqlite"
+                             else t.opd_id) == opd_id)
+    connection.execute(gone)
+    rows = _month_rows(month, connection.execute(query.group_by(t.opd_id, t.category)), target)
+    if rows:
+        connection.execute(insert(m), rows)
+
+
+def _sealed(connection, months: Iterable[date]) -> set[date]:
+    return set(connection.scalars(select(ReportMonthSealed.month).where(ReportMonthSealed.month.in_(sorted(months)))))
+
+
+def _seal(connection, months: Iterable[date], target: int) -> None:
+    """Count and seal these months (under their locks: a second sealer finds them sealed)."""
+    months = sorted(set(months))
+    lock_keys(connection, "report_month_total", months)
+    for month in sorted(set(months) - _sealed(connection, months)):
+        _count_month(connection, month, target)
+        connection.execute(insert(ReportMonthSealed), [dict(month=month)])
+
+
 def refresh_months(connection, touched: Iterable[tuple[int, date]]) -> None:
-    """Recompute the month totals of these (OPD, month) pairs from the timing rows."""
+    """Keep the totals of these (OPD, month) pairs right: recount those of sealed months, seal
+    the closed ones not sealed yet; months still open keep no totals, so a new report (always of
+    the current month) takes no lock and writes nothing here. A writer and a sealer of one month
+    take its lock, so a total never misses a change committed meanwhile."""
+    closed = last_closed_month()
     target = target_days()
-    t = ReportTiming
-    touched = sorted(set(touched))
-    lock_keys(connection, "report_month_total", touched)
-    # SQLite would pick the index on opd_id alone and read every report of the OPD from the table
-    # (2-6 ms of each report's transaction at two reports per OPD-day over two years); through
-    # an expression no index holds, it reads the month from the covering date index (0.3 ms).
-    of_opd = func.coalesce(t.opd_id, t.opd_id) if connection.dialect.name == "sqlite" else t.opd_id
-    for opd_id, month in touched:
-        connection.execute(delete(ReportMonthTotal).where(ReportMonthTotal.opd_id == opd_id,
-                                                          ReportMonthTotal.month == month))
-        rows = _month_rows(month, connection.execute(
-            month_select(target).where(of_opd == opd_id, t.day.between(month, month_end(month)))
-            .group_by(t.opd_id, t.category)), target)
-        if rows:
-            connection.execute(insert(ReportMonthTotal), rows)
+    seal_closed_months(connection, closed, target)  # first: every transaction locks months in order
+    touched = sorted(pair for pair in set(touched) if pair[1] <= closed)
+    if touched:
+        months = sorted({month for _opd, month in touched})
+        lock_keys(connection, "report_month_total", months)
+        sealed = _sealed(connection, months)
+        for opd_id, month in touched:
+            if month in sealed:
+                _count_month(connection, month, target, opd_id)
+        _seal(connection, [month for month in months if month not in sealed], target)
+
+
+def seal_closed_months(connection, closed: date | None = None, target: int | None = None) -> None:
+    """Seal every closed month since the first report that is not sealed yet: at the first
+    report write after a month closed (remembered per app, so later writes ask nothing)."""
+    closed = closed or last_closed_month()
+    state = current_app.extensions.setdefault("report_totals", {})
+    if state.get("sealed_through") == closed:
+        return
+    first = connection.scalar(select(func.min(ReportTiming.day)))
+    if first is not None and month_of(first) <= closed:
+        months, month = [], month_of(first)
+        while month <= closed:
+            months.append(month)
+            month = month_end(month) + timedelta(days=1)
+        missing = set(months) - set(connection.scalars(
+            select(ReportMonthSealed.month).where(ReportMonthSealed.month >= month_of(first))))
+        if missing:
+            _seal(connection, missing, target_days() if target is None else target)
+    state["sealed_through"] = closed
 
 
 def fill_months(connection, target: int | None = None) -> int:
-    """Replace every month total with those of the timing rows; returns their number."""
+    """Replace every month total and seal with those of the timing rows, for the closed months
+    (the others keep none); returns the number of totals."""
+    target = target_days() if target is None else target
+    connection.execute(delete(ReportMonthSealed))
+    count = fill_all_months(connection, target, through=last_closed_month())
+    first = connection.scalar(select(func.min(ReportTiming.day)))
+    month, closed = (month_of(first) if first is not None else None), last_closed_month()
+    seals = []
+    while month is not None and month <= closed:
+        seals.append(dict(month=month))
+        month = month_end(month) + timedelta(days=1)
+    if seals:
+        connection.execute(insert(ReportMonthSealed), seals)
+    current_app.extensions.setdefault("report_totals", {})["sealed_through"] = closed
+    return count
+
+
+def fill_all_months(connection, target: int | None = None, through: date | None = None) -> int:
+    """Replace every month total (up to the month ``through``) with those of the timing rows;
+    returns their number."""
     target = target_days() if target is None else target
     t = ReportTiming
     connection.execute(delete(ReportMonthTotal))
     first, last = connection.execute(select(func.min(t.day), func.max(t.day))).one()
+    if through is not None and last is not None:
+        last = min(last, month_end(through))
     count = 0
     month = month_of(first) if first is not None else None
     while month is not None and month <= last:
@@ -273,21 +363,25 @@ def fill_confirmed_days(connection) -> int:
 @event.listens_for(Session, "after_flush")
 def _refresh_after_flush(session: Session, _context) -> None:
     report_ids: set[int] = set()
+    new_reports: list[tuple] = []
     holiday_days: set[date] = set()
     unit_months: set[tuple[int, date]] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Report):
-            if obj.id is not None:
+            if obj in session.new and obj.id is not None:
+                new_reports.append((obj.id, obj.opd_id, obj.category, obj.created_at, obj.first_response_at,
+                                    obj.is_spam))
+            elif obj.id is not None:
                 report_ids.add(obj.id)
             if _may_be_confirmed(obj, obj in session.new):
                 unit_months |= _unit_months(obj)
         elif isinstance(obj, Holiday):
             holiday_days |= _holiday_days(obj)
-    if not report_ids and not holiday_days:
+    if not report_ids and not new_reports and not holiday_days:
         return
     connection = session.connection()
-    if report_ids:
-        refresh(connection, report_ids)
+    if report_ids or new_reports:
+        refresh(connection, report_ids, new_reports)
     if unit_months:
         refresh_confirmed_days(connection, unit_months)
     if holiday_days:

@@ -66,9 +66,9 @@ def upgrade():
 
     rebuild_sums(op.get_bind())
     # And the month totals from the report timings (with the response target of the settings).
-    from portal.statistik.report_totals import fill_months
+    from portal.statistik.report_totals import fill_all_months
 
-    fill_months(op.get_bind())
+    fill_all_months(op.get_bind())
     from portal.statistik.report_totals import fill_confirmed_days
 
     fill_confirmed_days(op.get_bind())
