@@ -15,7 +15,7 @@ from portal.demo.bench import generate
 from portal.extensions import db
 from portal.models import (Opd, OutputDay, OutputDaySum, OutputDayTotal, OutputIndicator, OutputMonthTotal,
                            PolicyPhase, ReportMonthTotal, ReportTiming, Role)
-from portal.statistik.report_totals import month_end
+from portal.stats import month_last
 
 from . import factories as f
 from . import reporting
@@ -349,14 +349,14 @@ def stored_and_fresh_month_totals() -> tuple[dict, dict]:
     """report_month_total by (month, OPD, category), and the same counted afresh from the timings
     for the sealed months."""
     from portal.models import ReportMonthSealed, ReportMonthTotal
-    from portal.statistik.report_totals import month_end, month_select, target_days
+    from portal.statistik.report_totals import month_select, target_days
 
     stored = {(row.month, row.opd_id, row.category): (row.reports, row.answered, row.within_target)
               for row in db.session.scalars(select(ReportMonthTotal))}
     fresh = {}
     for month in db.session.scalars(select(ReportMonthSealed.month)):
         for opd_id, category, reports, answered, within in db.session.execute(
-                month_select(target_days()).where(ReportTiming.day.between(month, month_end(month)))
+                month_select(target_days()).where(ReportTiming.day.between(month, month_last(month)))
                 .group_by("opd_id", "category")):
             fresh[(month, opd_id, category)] = (reports, answered, within)
     return stored, fresh
@@ -409,6 +409,6 @@ def test_a_residents_report_writes_no_month_total_and_takes_no_lock(app):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ReportMonthTotal)) == 0
         today = reporting.bekasi_today()
-        from_totals, from_raw = documents(today.replace(day=1), month_end(today), today=today)
+        from_totals, from_raw = documents(today.replace(day=1), month_last(today), today=today)
         assert from_totals == from_raw and from_totals["reports"]["count"] == 8
         assert db.session.scalar(select(func.count()).select_from(Report)) == 8

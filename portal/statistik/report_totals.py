@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from ..clock import local, now, zone
 from ..models import Holiday, Report, ReportMonthSealed, ReportMonthTotal, ReportTiming, UnitConfirmedDays
+from ..stats import month_last, month_start, months
 from ..workdays import is_working_day, working_days_between
 
 BATCH = 2000
@@ -77,15 +78,15 @@ def refresh(connection, report_ids: Iterable[int], new_reports: Iterable[tuple] 
     rows = timing_rows(connection, new_reports)
     if rows:
         connection.execute(insert(ReportTiming), rows)
-    touched.update((row["opd_id"], month_of(row["day"])) for row in rows)
+    touched.update((row["opd_id"], month_start(row["day"])) for row in rows)
     for chunk in (ids[i:i + BATCH] for i in range(0, len(ids), BATCH)):
-        touched.update((opd_id, month_of(day)) for opd_id, day in connection.execute(
+        touched.update((opd_id, month_start(day)) for opd_id, day in connection.execute(
             select(ReportTiming.opd_id, ReportTiming.day).where(ReportTiming.report_id.in_(chunk))))
         connection.execute(delete(ReportTiming).where(ReportTiming.report_id.in_(chunk)))
         rows = timing_rows(connection, connection.execute(select(*REPORT_COLUMNS).where(Report.id.in_(chunk))))
         if rows:
             connection.execute(insert(ReportTiming), rows)
-        touched.update((row["opd_id"], month_of(row["day"])) for row in rows)
+        touched.update((row["opd_id"], month_start(row["day"])) for row in rows)
     refresh_months(connection, touched)
 
 
@@ -97,14 +98,6 @@ def rebuild(session) -> int:
 
 
 # --- per month, OPD and category --------------------------------------------------------------
-
-
-def month_of(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(month: date) -> date:
-    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
 def target_days() -> int:
@@ -148,14 +141,14 @@ def last_closed_month(today: date | None = None) -> date:
     transaction writing one of its new reports can still be running, so its totals can be
     sealed; the later months take new reports and are read from the timing rows."""
     yesterday = (today or report_day()) - timedelta(days=1)
-    return month_of(month_of(yesterday) - timedelta(days=1))
+    return month_start(month_start(yesterday) - timedelta(days=1))
 
 
 def _count_month(connection, month: date, target: int, opd_id: int | None = None) -> None:
     """Replace the totals of one month (of one OPD, or of all) with those of the timing rows."""
     t, m = ReportTiming, ReportMonthTotal
     gone = delete(m).where(m.month == month)
-    query = month_select(target).where(t.day.between(month, month_end(month)))
+    query = month_select(target).where(t.day.between(month, month_last(month)))
     if opd_id is not None:
         gone = gone.where(m.opd_id == opd_id)
         # SQLite would pick the index on opd_id alone and read every report of the OPD from the
@@ -169,15 +162,15 @@ def _count_month(connection, month: date, target: int, opd_id: int | None = None
         connection.execute(insert(m), rows)
 
 
-def _sealed(connection, months: Iterable[date]) -> set[date]:
-    return set(connection.scalars(select(ReportMonthSealed.month).where(ReportMonthSealed.month.in_(sorted(months)))))
+def _sealed(connection, wanted: Iterable[date]) -> set[date]:
+    return set(connection.scalars(select(ReportMonthSealed.month).where(ReportMonthSealed.month.in_(sorted(wanted)))))
 
 
-def _seal(connection, months: Iterable[date], target: int) -> None:
+def _seal(connection, wanted: Iterable[date], target: int) -> None:
     """Count and seal these months (under their locks: a second sealer finds them sealed)."""
-    months = sorted(set(months))
-    lock_keys(connection, "report_month_total", months)
-    for month in sorted(set(months) - _sealed(connection, months)):
+    wanted = sorted(set(wanted))
+    lock_keys(connection, "report_month_total", wanted)
+    for month in sorted(set(wanted) - _sealed(connection, wanted)):
         _count_month(connection, month, target)
         connection.execute(insert(ReportMonthSealed), [dict(month=month)])
 
@@ -192,13 +185,13 @@ def refresh_months(connection, touched: Iterable[tuple[int, date]]) -> None:
     seal_closed_months(connection, closed, target)  # first: every transaction locks months in order
     touched = sorted(pair for pair in set(touched) if pair[1] <= closed)
     if touched:
-        months = sorted({month for _opd, month in touched})
-        lock_keys(connection, "report_month_total", months)
-        sealed = _sealed(connection, months)
+        wanted = sorted({month for _opd, month in touched})
+        lock_keys(connection, "report_month_total", wanted)
+        sealed = _sealed(connection, wanted)
         for opd_id, month in touched:
             if month in sealed:
                 _count_month(connection, month, target, opd_id)
-        _seal(connection, [month for month in months if month not in sealed], target)
+        _seal(connection, [month for month in wanted if month not in sealed], target)
 
 
 def seal_closed_months(connection, closed: date | None = None, target: int | None = None) -> None:
@@ -209,13 +202,9 @@ def seal_closed_months(connection, closed: date | None = None, target: int | Non
     if state.get("sealed_through") == closed:
         return
     first = connection.scalar(select(func.min(ReportTiming.day)))
-    if first is not None and month_of(first) <= closed:
-        months, month = [], month_of(first)
-        while month <= closed:
-            months.append(month)
-            month = month_end(month) + timedelta(days=1)
-        missing = set(months) - set(connection.scalars(
-            select(ReportMonthSealed.month).where(ReportMonthSealed.month >= month_of(first))))
+    if first is not None and month_start(first) <= closed:
+        missing = set(months(first, closed)) - set(connection.scalars(
+            select(ReportMonthSealed.month).where(ReportMonthSealed.month >= month_start(first))))
         if missing:
             _seal(connection, missing, target_days() if target is None else target)
     state["sealed_through"] = closed
@@ -228,11 +217,8 @@ def fill_months(connection, target: int | None = None) -> int:
     connection.execute(delete(ReportMonthSealed))
     count = fill_all_months(connection, target, through=last_closed_month())
     first = connection.scalar(select(func.min(ReportTiming.day)))
-    month, closed = (month_of(first) if first is not None else None), last_closed_month()
-    seals = []
-    while month is not None and month <= closed:
-        seals.append(dict(month=month))
-        month = month_end(month) + timedelta(days=1)
+    closed = last_closed_month()
+    seals = [dict(month=month) for month in months(first, closed)] if first is not None else []
     if seals:
         connection.execute(insert(ReportMonthSealed), seals)
     current_app.extensions.setdefault("report_totals", {})["sealed_through"] = closed
@@ -247,17 +233,15 @@ def fill_all_months(connection, target: int | None = None, through: date | None 
     connection.execute(delete(ReportMonthTotal))
     first, last = connection.execute(select(func.min(t.day), func.max(t.day))).one()
     if through is not None and last is not None:
-        last = min(last, month_end(through))
+        last = min(last, month_last(through))
     count = 0
-    month = month_of(first) if first is not None else None
-    while month is not None and month <= last:
+    for month in months(first, last) if first is not None else []:
         rows = _month_rows(month, connection.execute(
-            month_select(target).where(t.day.between(month, month_end(month))).group_by(t.opd_id, t.category)),
+            month_select(target).where(t.day.between(month, month_last(month))).group_by(t.opd_id, t.category)),
             target)
         if rows:
             connection.execute(insert(ReportMonthTotal), rows)
         count += len(rows)
-        month = month_end(month) + timedelta(days=1)
     return count
 
 
@@ -346,7 +330,7 @@ def refresh_confirmed_days(connection, touched: Iterable[tuple[int, date]]) -> N
     for unit_id, month in touched:
         connection.execute(delete(c).where(c.unit_id == unit_id, c.month == month))
         rows = _bits_rows(connection.execute(confirmed_days_select().where(
-            Report.unit_id == unit_id, Report.visited_on.between(month, month_end(month)))))
+            Report.unit_id == unit_id, Report.visited_on.between(month, month_last(month)))))
         if rows:
             connection.execute(insert(c), rows)
 

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import OutputDay, OutputDaySum, OutputDayTotal, OutputMonthTotal, OutputQuantity
+from ..stats import month_last, month_start
 from . import report_totals
-from .report_totals import month_end, month_of
 from .views import bp
 
 
@@ -76,7 +76,7 @@ def sums_of(rows) -> tuple[dict[date, dict], dict[tuple[date, int], dict]]:
     months: dict[tuple[date, int], dict] = {}
     seen: set[tuple[int, date]] = set()
     for day, opd_id, mode, *values in rows:
-        month = month_of(day)
+        month = month_start(day)
         by_day = days.get(day) or days.setdefault(day, _empty(day=day, opds=0))
         by_month = months.get((month, opd_id)) or months.setdefault(
             (month, opd_id), _empty(month=month, opd_id=opd_id, days=0, weekdays=0))
@@ -97,18 +97,18 @@ def refresh_sums(connection, days_by_opd: dict[int, set[date]]) -> None:
     all_days = sorted(set().union(*days_by_opd.values())) if days_by_opd else []
     report_totals.lock_keys(connection, "output_day_sum", all_days)
     report_totals.lock_keys(connection, "output_month_total",
-                            [(opd_id, month_of(day)) for opd_id, days in days_by_opd.items() for day in days])
+                            [(opd_id, month_start(day)) for opd_id, days in days_by_opd.items() for day in days])
     for chunk in (all_days[i:i + 500] for i in range(0, len(all_days), 500)):
         connection.execute(delete(OutputDaySum).where(OutputDaySum.day.in_(chunk)))
         day_rows, _months = sums_of(connection.execute(select(*TOTAL_COLUMNS).where(OutputDayTotal.day.in_(chunk))))
         if day_rows:
             connection.execute(insert(OutputDaySum), list(day_rows.values()))
     for opd_id, days in days_by_opd.items():
-        months = sorted({month_of(day) for day in days})
+        months = sorted({month_start(day) for day in days})
         connection.execute(delete(OutputMonthTotal).where(OutputMonthTotal.opd_id == opd_id,
                                                           OutputMonthTotal.month.in_(months)))
         _days, month_rows = sums_of(connection.execute(select(*TOTAL_COLUMNS).where(
-            OutputDayTotal.opd_id == opd_id, OutputDayTotal.day.between(months[0], month_end(months[-1])))))
+            OutputDayTotal.opd_id == opd_id, OutputDayTotal.day.between(months[0], month_last(months[-1])))))
         rows = [row for (month, _opd), row in month_rows.items() if month in months]
         if rows:
             connection.execute(insert(OutputMonthTotal), rows)
