@@ -1,7 +1,9 @@
-"""Reading what a person reads on a page: the text of an element by id, the cells of a table."""
+"""Reading what a person reads on a page: the text of an element by id, the cells of a table,
+one unit's row of the home page's list."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -71,3 +73,12 @@ def table(html: str, table_id: str) -> dict[str, list[str]]:
     """Rows of a table keyed by their first cell (the header row under "")."""
     rows = parse(html).tables[table_id]
     return {("" if i == 0 else row[0]): row[1:] for i, row in enumerate(rows)}
+
+
+def unit_row(html: str, *, name: str | None = None, slug: str | None = None) -> str:
+    """The home page's list item of one unit, found by its name or by the slug of its page."""
+    link = rf'href="/unit/{re.escape(slug)}[^"]*">[^<]*' if slug else rf'href="[^"]*">{re.escape(name)}'
+    found = re.search(rf'<li class="unit-row[^"]*">\s*<div class="unit-main">\s*<a class="unit-name" {link}</a>.*?</li>',
+                      html, re.S)
+    assert found, slug or name
+    return found.group(0)

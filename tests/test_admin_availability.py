@@ -15,6 +15,7 @@ from portal.models import AuditEvent, Override, ServiceUnit
 from portal.overrides import set_override
 
 from . import factories as f
+from .html_tables import unit_row
 from .staff import TODAY, build_world, database_state, sign_in
 
 pytestmark = pytest.mark.config(TODAY=TODAY)
@@ -340,20 +341,13 @@ def ics_event(ics: str, uid: str) -> str:
     return next(block for block in blocks if f"UID:{uid}@" in block)
 
 
-def public_row(html: str, slug: str) -> str:
-    found = re.search(rf'<li class="unit-row st-row-(\w+)">\s*<div class="unit-main">\s*'
-                      rf'<a class="unit-name" href="/unit/{slug}[^"]*">.*?</li>', html, re.S)
-    assert found, slug
-    return found.group(0)
-
-
 def test_an_override_is_public_at_once_with_its_reason_and_removing_it_restores_the_rule(app, client, world):
     sign_in(client, world.admin_a)
     assert client.post(cell_url(world.unit_a, THURSDAY), data={
         "status": "closed", "reason": "Pemadaman listrik PLN"}).status_code == 303
     slug = "loket-rahasia-kranji"
 
-    listed = public_row(client.get(f"/?tanggal={THURSDAY}").get_data(as_text=True), slug)
+    listed = unit_row(client.get(f"/?tanggal={THURSDAY}").get_data(as_text=True), slug=slug)
     assert 'st-row-closed' in listed and "Diubah oleh petugas unit: Pemadaman listrik PLN" in listed
     page = client.get(f"/unit/{slug}").get_data(as_text=True)
     assert re.search(r"Kamis, 13 November 2025</time></th>\s*<td><span class=\"badge st-closed\"", page)
@@ -370,7 +364,7 @@ def test_an_override_is_public_at_once_with_its_reason_and_removing_it_restores_
     with app.app_context():
         override_id = db.session.scalar(select(Override.id).where(Override.reason == "Pemadaman listrik PLN"))
     assert client.post(f"/admin/ketersediaan/perubahan/{override_id}/hapus").status_code == 303
-    listed = public_row(client.get(f"/?tanggal={THURSDAY}").get_data(as_text=True), slug)
+    listed = unit_row(client.get(f"/?tanggal={THURSDAY}").get_data(as_text=True), slug=slug)
     assert 'st-row-online' in listed and "Tahap I" in listed
     event = ics_event(client.get(f"/unit/{slug}.ics").get_data(as_text=True), f"{slug}-2025-11-13")
     assert "SUMMARY:Layanan daring saja" in event and "Pemadaman" not in event

@@ -17,6 +17,7 @@ from portal.overrides import set_override
 from portal.public.views import HOME_UNITS_PER_PAGE
 
 from . import factories as f
+from .html_tables import unit_row
 
 pytestmark = pytest.mark.config(TODAY="2025-11-06")  # a WFH Thursday of Tahap I
 THURSDAY = "tanggal=2025-11-06"
@@ -114,13 +115,6 @@ def test_a_page_past_the_last_is_a_404_that_says_how_many_pages_there_are(client
     assert empty.status_code == 200 and "Tidak ada unit yang cocok" in empty.get_data(as_text=True)
 
 
-def row_of(html: str, name: str) -> str:
-    found = re.search(rf'<li class="unit-row[^"]*">\s*<div class="unit-main">\s*<a class="unit-name" '
-                      rf'href="[^"]*">{name}</a>.*?</li>', html, re.S)
-    assert found, name
-    return found.group(0)
-
-
 def test_units_that_differ_in_one_fact_keep_their_own_status_and_reason(app, client, many_units):
     """Units with the same facts share one answer; a unit with an override, an exempt agency,
     other hours or no hours that day gets its own."""
@@ -137,15 +131,16 @@ def test_units_that_differ_in_one_fact_keep_their_own_status_and_reason(app, cli
         set_override(flooded, date(2025, 11, 6), date(2025, 11, 6), "closed", "Kantor kebanjiran", actor=None)
         db.session.commit()
     html = client.get(f"/?{THURSDAY}").get_data(as_text=True)
-    assert 'st-row-online' in row_of(html, "Loket 001") and "Tahap I" in row_of(html, "Loket 001")
-    assert 'st-row-open' in row_of(html, "Loket 000") and "08.00–15.00" in row_of(html, "Loket 000")
-    bapenda = row_of(html, "Loket Bapenda")
-    assert "st-row-open" in bapenda and "dikecualikan" in bapenda
-    assert "st-row-open" in row_of(html, "Loket Siang") and "13.00–17.00" in row_of(html, "Loket Siang")
-    assert "st-row-closed" in row_of(html, "Loket Senin") and "Tidak ada layanan pada hari Kamis" in row_of(html, "Loket Senin")
-    assert "st-row-online" in row_of(html, "Loket Malam") and "24 jam" in row_of(html, "Loket Malam")  # 24/7, not essential
-    banjir = row_of(html, "Loket Banjir")
-    assert "st-row-closed" in banjir and "Kantor kebanjiran" in banjir
+    expected = {  # name: (status, words of its reason)
+        "Loket 001": ("online", "Tahap I"), "Loket 000": ("open", "08.00–15.00"),
+        "Loket Bapenda": ("open", "dikecualikan"), "Loket Siang": ("open", "13.00–17.00"),
+        "Loket Senin": ("closed", "Tidak ada layanan pada hari Kamis"),
+        "Loket Malam": ("online", "24 jam"),  # 24/7, not essential
+        "Loket Banjir": ("closed", "Kantor kebanjiran"),
+    }
+    for name, (status, reason) in expected.items():
+        row = unit_row(html, name=name)
+        assert f"st-row-{status}" in row and reason in row, name
 
 
 @pytest.fixture
