@@ -78,7 +78,7 @@ def table(html: str, table_id: str) -> dict[str, list[str]]:
 def unit_row(html: str, *, name: str | None = None, slug: str | None = None) -> str:
     """The home page's list item of one unit, found by its name or by the slug of its page."""
     link = rf'href="/unit/{re.escape(slug)}[^"]*">[^<]*' if slug else rf'href="[^"]*">{re.escape(name)}'
-    found = re.search(rf'<li class="unit-row[^"]*">\s*<div class="unit-main">\s*<a class="unit-name" {link}</a>.*?</li>',
-                      html, re.S)
+    found = re.search(rf'<li class="unit-row[^"]*">\s*<div class="unit-main">\s*'
+                      rf'<a class="unit-name" {link}</a>.*?</li>', html, re.S)
     assert found, slug or name
     return found.group(0)

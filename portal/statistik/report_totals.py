@@ -11,6 +11,8 @@ done here once, when a report is written.
 
 Every ORM flush that adds, changes or deletes a Report refreshes its row in the same
 transaction; one that touches a Holiday refreshes the rows whose answer time spans that day.
+The month totals (``report_month_total``) are kept for the closed, sealed months only: a new
+report, always of the current month, writes its timing row and nothing else.
 Bulk inserts that bypass the ORM (``bench-data``) call ``rebuild()``;
 ``flask --app portal rebuild-stats`` does the same by hand."""
 
@@ -163,7 +165,8 @@ def _count_month(connection, month: date, target: int, opd_id: int | None = None
 
 
 def _sealed(connection, wanted: Iterable[date]) -> set[date]:
-    return set(connection.scalars(select(ReportMonthSealed.month).where(ReportMonthSealed.month.in_(sorted(wanted)))))
+    sealed = ReportMonthSealed.month
+    return set(connection.scalars(select(sealed).where(sealed.in_(sorted(wanted)))))
 
 
 def _seal(connection, wanted: Iterable[date], target: int) -> None:
@@ -213,11 +216,10 @@ def seal_closed_months(connection, closed: date | None = None, target: int | Non
 def fill_months(connection, target: int | None = None) -> int:
     """Replace every month total and seal with those of the timing rows, for the closed months
     (the others keep none); returns the number of totals."""
-    target = target_days() if target is None else target
-    connection.execute(delete(ReportMonthSealed))
-    count = fill_all_months(connection, target, through=last_closed_month())
-    first = connection.scalar(select(func.min(ReportTiming.day)))
     closed = last_closed_month()
+    connection.execute(delete(ReportMonthSealed))
+    count = fill_all_months(connection, target, through=closed)
+    first = connection.scalar(select(func.min(ReportTiming.day)))
     seals = [dict(month=month) for month in months(first, closed)] if first is not None else []
     if seals:
         connection.execute(insert(ReportMonthSealed), seals)
