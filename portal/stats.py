@@ -492,13 +492,24 @@ def sum_records(records: Iterable[DayRecord], expected_days: Container[date]) ->
 
 def comparison_of_days(sums: RecordSums, days: Iterable[date]) -> Comparison:
     """The comparison of the records on these dates."""
-    wfo = wfh = Figures()
-    count = 0
-    for day in days:
-        wfo += sums.by_day.get((day, WFO), Figures())
-        wfh += sums.by_day.get((day, WFH), Figures())
-        count += sums.opds_by_day.get(day, 0)
+    days = list(days)
+    by_day, opds_by_day = sums.by_day, sums.opds_by_day
+    wfo = total_of([found for day in days if (found := by_day.get((day, WFO))) is not None])
+    wfh = total_of([found for day in days if (found := by_day.get((day, WFH))) is not None])
+    count = sum(opds_by_day.get(day, 0) for day in days)
     return Comparison(wfo=wfo, wfh=wfh, all=wfo + wfh, days_with_records=count)
+
+
+def total_of(items: Iterable[Figures]) -> Figures:
+    """The sum of Figures (one Figures made, not one per item added)."""
+    records = output = staff = due = submitted = 0
+    for item in items:
+        records += item.records
+        output += item.output
+        staff += item.staff_days
+        due += item.reports_due
+        submitted += item.reports_submitted
+    return Figures(records, output, staff, due, submitted)
 
 
 def phase_rows(sums: RecordSums, phases: Sequence[schedule.Phase], start: date, end: date) -> list[PhaseRow]:
@@ -652,7 +663,10 @@ def daily_sums(start: date, end: date, opd_id: int | None, expected: set[date], 
             put(sums.by_day, day, WFO, row[0:5])
             put(sums.by_day, day, WFH, row[5:10])
             sums.opds_by_day[day] = row[10]
-    expected_day = (case((t.day.in_(sorted(expected)), t.day)) if expected else null())
+    # Only the expected dates of [start, end] (the edges of a two-year range would otherwise bind
+    # all ~470 of its working days, for a month's rows).
+    wanted = sorted(day for day in expected if start <= day <= end)
+    expected_day = case((t.day.in_(wanted), t.day)) if wanted else null()
     per_opd = select(t.opd_id, *sums_of(WFO), *sums_of(WFH), func.count(t.day.distinct()),
                      func.count(expected_day.distinct())).where(*where)
     for opd, *row in connection.execute(per_opd.group_by(t.opd_id)):
@@ -719,11 +733,16 @@ def record_sums(start: date, end: date, opd_id: int | None, expected: set[date])
     for first, last in edges:
         if first <= last:
             add_opd_sums(sums, daily_sums(first, last, None, expected, per_day=False))
-    # The months with expected days that are not all expected (today falls in them): day by day.
+    # The months with expected days that are not all expected (today falls in them): their
+    # expected dates with a record, per OPD (the sums are those of the whole months above).
     for month in whole:
         if month not in full_months and last_expected is not None and month <= last_expected:
-            part = daily_sums(month, month_last(month), None, expected, per_day=False)
-            for opd, count in part.expected_days_by_opd.items():
+            days = sorted(day for day in expected if month <= day <= month_last(month))
+            if not days:
+                continue
+            t = OutputDayTotal
+            for opd, count in connection.execute(select(t.opd_id, func.count(t.day.distinct()))
+                                                  .where(t.day.in_(days)).group_by(t.opd_id)):
                 sums.expected_days_by_opd[opd] = sums.expected_days_by_opd.get(opd, 0) + count
     sums.expected_days_by_opd = {opd: count for opd, count in sums.expected_days_by_opd.items() if count}
     return sums
