@@ -359,13 +359,13 @@ def schedule_units(opd=None) -> list[schedule.Unit]:
     connection = db.session.connection()  # plain rows, not through the ORM
     for unit_id, weekday, opens, closes in connection.execute(
             select(UnitHours.unit_id, UnitHours.weekday, UnitHours.opens, UnitHours.closes)
-            .join(ServiceUnit, ServiceUnit.id == UnitHours.unit_id).where(*where)):
+            .join(ServiceUnit, ServiceUnit.id == UnitHours.unit_id).where(*where)).all():
         hours[unit_id][weekday] = (opens, closes)
     return [schedule.Unit(id=unit_id, weekly_hours=hours.get(unit_id, {}), opd_id=opd_id, essential=essential,
                           open_24_7=open_24_7, rotation_group=schedule.RotationGroup(rotation_group or "A"))
             for unit_id, opd_id, essential, open_24_7, rotation_group in connection.execute(
                 select(ServiceUnit.id, ServiceUnit.opd_id, ServiceUnit.essential, ServiceUnit.open_24_7,
-                       ServiceUnit.rotation_group).where(*where).order_by(ServiceUnit.id))]
+                       ServiceUnit.rotation_group).where(*where).order_by(ServiceUnit.id)).all()]
 
 
 def confirmed_where(first: date, last: date) -> list:

@@ -696,7 +696,8 @@ def record_sums(start: date, end: date, opd_id: int | None, expected: set[date])
     def put(target: dict, key, row) -> None:
         for mode, values in zip(MODES, (row[0:5], row[5:10]), strict=True):
             if values[0]:
-                target[(key, mode)] = target.get((key, mode), Figures()) + Figures(*values)
+                found = target.get((key, mode))
+                target[(key, mode)] = Figures(*values) if found is None else found + Figures(*values)
 
     # Per date: one row each.
     sums = RecordSums()
