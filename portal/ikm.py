@@ -228,6 +228,8 @@ def summarize_groups(groups: Mapping[Group, Tally], *, start: date, end: date,
 
 def total(tallies: Sequence[Tally]) -> Tally:
     """The tallies added up (as merging each into an empty one), element by element."""
+    if len(tallies) == 1:
+        return tallies[0]
     return Tally(sum(tally.respondents for tally in tallies),
                  [sum(column) for column in zip(*(tally.sums for tally in tallies), strict=True)],
                  [sum(column) for column in zip(*(tally.counts for tally in tallies), strict=True)])
