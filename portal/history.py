@@ -329,7 +329,9 @@ def confirmed_day_bits(unit_ids: Sequence[int], first: date, last: date) -> dict
     # 500 units over two years): each distinct month is turned into its bit offset once.
     month = type_coerce(c.month, String)
     query = select(c.unit_id, month, c.days).where(c.month.between(first.replace(day=1), last))
-    every_unit = len(unit_ids) > MAX_IN_LIST
+    # Many units (all of them, on /statistik): every row, the others left out here; binding 500
+    # ids costs more than reading the few rows of inactive units.
+    every_unit = len(unit_ids) > FEW_UNITS
     if not every_unit:
         query = query.where(c.unit_id.in_(unit_ids))
     wanted = set(unit_ids)
@@ -344,6 +346,9 @@ def confirmed_day_bits(unit_ids: Sequence[int], first: date, last: date) -> dict
             continue
         result[unit_id] |= days << shift
     return result
+
+
+FEW_UNITS = 60  # confirmed_day_bits: up to this many units, the database picks their rows
 
 
 def as_date(value: date | str) -> date:

@@ -153,6 +153,10 @@ def number(value, digits: int = 0) -> str:
     str(value), the same rounding (half even), the locale's symbols."""
     if value is None:
         return "–"
+    if type(value) is int and not digits:  # a count: nothing to round
+        table, minus = number_symbols(lang())
+        text = f"{abs(value):,}".translate(table)
+        return minus + text if value < 0 else text
     exact = value if isinstance(value, Decimal) else Decimal(str(value))
     if not exact.is_finite():
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
@@ -162,9 +166,9 @@ def number(value, digits: int = 0) -> str:
 
 def _digits(exact: Decimal, digits: int, locale: str) -> str:
     """A finite Decimal rounded half even to ``digits`` decimals, grouped, in the locale's symbols."""
-    group, point, minus = number_symbols(locale)
+    table, minus = number_symbols(locale)
     rounded = abs(exact).quantize(QUANTUMS[digits])
-    text = f"{rounded:,.{digits}f}".translate({ord(","): group, ord("."): point})
+    text = f"{rounded:,.{digits}f}".translate(table)
     return minus + text if exact.is_signed() else text
 
 
@@ -172,9 +176,11 @@ QUANTUMS = tuple(Decimal(1).scaleb(-digits) for digits in range(10))
 
 
 @lru_cache(maxsize=8)
-def number_symbols(locale: str) -> tuple[str, str, str]:
-    """Grouping separator, decimal separator and minus sign of a language."""
-    return get_group_symbol(locale), get_decimal_symbol(locale), get_minus_sign_symbol(locale)
+def number_symbols(locale: str) -> tuple[dict[int, str], str]:
+    """The language's grouping and decimal separators (as a str.translate table from Python's
+    "," and ".") and its minus sign."""
+    return ({ord(","): get_group_symbol(locale), ord("."): get_decimal_symbol(locale)},
+            get_minus_sign_symbol(locale))
 
 
 def percent(value, digits: int = 0) -> str:
