@@ -9,7 +9,7 @@ from babel.numbers import (format_decimal, format_percent, get_decimal_symbol, g
                            get_minus_sign_symbol)
 from flask import current_app, g, request
 from flask.globals import _cv_app
-from flask_babel import get_locale, get_translations
+from flask_babel import LazyString, get_locale, get_translations
 from markupsafe import Markup
 
 LANG_COOKIE = "lang"
@@ -88,6 +88,18 @@ def translations():
         if found is not None:
             return found
     return get_translations()
+
+
+def gettext(string: str, **variables) -> str:
+    """flask_babel.gettext through ``translations()``."""
+    text = translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """flask_babel.lazy_gettext, translated through ``gettext`` above when used (labels that
+    pages print many times, e.g. an IKM grade in every cell of a table)."""
+    return LazyString(gettext, string, **variables)
 
 
 def install_template_gettext(app) -> None:
