@@ -37,6 +37,9 @@ WINDOW_DAYS = 90
 # A report about a day breaks its promise once staff confirmed it (ReportStatus values).
 CONFIRMED_STATUSES = frozenset({"verified", "in_progress", "resolved"})
 OVERRIDE_ACTIONS = ("override.create", "override.delete", "override.shorten")
+# Up to this many units a query picks their rows by id; beyond (all units, on /statistik) it reads
+# every unit's rows and the others are left out in Python: cheaper than binding 500 ids.
+FEW_UNITS = 60
 
 
 def window(today: date, days: int = WINDOW_DAYS) -> tuple[date, date]:
@@ -312,7 +315,8 @@ def load_summaries(units: Sequence[schedule.Unit], first: date, last: date) -> d
     if not units or last < first:
         return {unit.id: Summary() for unit in units}
     ids = [unit.id for unit in units]
-    calendar = load_calendar(first, last, ids)
+    # Many units: the overrides of every unit in the span (those of others are never looked up).
+    calendar = load_calendar(first, last, ids if len(ids) <= FEW_UNITS else None)
     changes_of = load_changes(ids, first, last)
     confirmed = confirmed_day_bits(ids, first, last)
     classes = DayClasses(calendar, first, last)
@@ -329,8 +333,6 @@ def confirmed_day_bits(unit_ids: Sequence[int], first: date, last: date) -> dict
     # 500 units over two years): each distinct month is turned into its bit offset once.
     month = type_coerce(c.month, String)
     query = select(c.unit_id, month, c.days).where(c.month.between(first.replace(day=1), last))
-    # Many units (all of them, on /statistik): every row, the others left out here; binding 500
-    # ids costs more than reading the few rows of inactive units.
     every_unit = len(unit_ids) > FEW_UNITS
     if not every_unit:
         query = query.where(c.unit_id.in_(unit_ids))
@@ -346,9 +348,6 @@ def confirmed_day_bits(unit_ids: Sequence[int], first: date, last: date) -> dict
             continue
         result[unit_id] |= days << shift
     return result
-
-
-FEW_UNITS = 60  # confirmed_day_bits: up to this many units, the database picks their rows
 
 
 def as_date(value: date | str) -> date:
@@ -508,15 +507,19 @@ def load_facts(units: Sequence, first: date, last: date):
 
 def load_changes(ids: Sequence[int], first: date, last: date) -> dict[int, list[SameDayChange]]:
     """The units' same-day status changes over [first, last] (unit id -> changes), from the audit trail."""
-    events = db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.public.is_(True), AuditEvent.action.in_(OVERRIDE_ACTIONS),
-               AuditEvent.unit_id.in_(ids), AuditEvent.at >= local_midnight(first),
-               AuditEvent.at < local_midnight(last + timedelta(days=1)))
-        .options(joinedload(AuditEvent.actor).joinedload(User.opd))
-        .order_by(AuditEvent.at, AuditEvent.id))
+    query = (select(AuditEvent)
+             .where(AuditEvent.public.is_(True), AuditEvent.action.in_(OVERRIDE_ACTIONS),
+                    AuditEvent.at >= local_midnight(first), AuditEvent.at < local_midnight(last + timedelta(days=1)))
+             .options(joinedload(AuditEvent.actor).joinedload(User.opd))
+             .order_by(AuditEvent.at, AuditEvent.id))
+    many = len(ids) > FEW_UNITS  # then the events of every unit, the others left out here
+    if not many:
+        query = query.where(AuditEvent.unit_id.in_(ids))
+    wanted = set(ids)
     changes = []
-    for event in events:
+    for event in db.session.scalars(query):
+        if many and event.unit_id not in wanted:
+            continue
         change = same_day_change(event.action, event.object_id, event.unit_id, local(event.at),
                                  event.before, event.after,
                                  event.actor is not None and event.actor.is_city_admin,
