@@ -154,6 +154,10 @@ def statistics_section(q) -> dict:
     def cell(scope, phase="", split=ikm.ALL) -> ikm.Index:
         return cells[(scope[0], scope[1], phase, split)].index
 
+    def row(scope, phase="") -> list[ikm.Index]:
+        """The indexes of a table row: every split."""
+        return [cell(scope, phase, split) for split in ikm.SPLITS]
+
     def value(index: ikm.Index):
         return index.ikm
 
@@ -165,7 +169,7 @@ def statistics_section(q) -> dict:
     threshold = float(ikm.GRADES[1][1])
     threshold_label = _("grade B (good) from %(value)s", value=number(threshold, 2))
     return {
-        "top": top, "parts": parts, "periods": periods, "cell": cell, "min_sample": s.min_sample,
+        "top": top, "parts": parts, "periods": periods, "cell": cell, "row": row, "min_sample": s.min_sample,
         "splits": ikm.SPLITS, "elements": list(zip(words.ELEMENTS, range(len(ikm.ELEMENTS)))),
         "charts": {
             "parts": charts.hbar_chart([(name, [value(cell((sc, slug, name)))]) for sc, slug, name in parts],
