@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
@@ -180,6 +181,31 @@ class StatusMemo:
 
 
 
+@lru_cache(maxsize=16)
+def shared_day_classes(phases: tuple[schedule.Phase, ...], holidays: frozenset[tuple[date, schedule.Holiday]],
+                       first: date, last: date) -> tuple:
+    """DayClasses' classes of days of [first, last] under these phases and holidays, their days
+    as bits, and the memos of the answers per schedule key (filled as units ask; they depend on
+    the phases, holidays and schedule key alone)."""
+    calendar = schedule.Calendar(phases=list(phases), holidays=dict(holidays))
+    classes: dict[tuple, list[date]] = defaultdict(list)
+    class_of: dict[date, tuple] = {}
+    for day in schedule.date_range(first, (last - first).days + 1):
+        phase = calendar.phase_on(day)
+        key = (day.weekday(), phase.id if phase else None, day in calendar.holidays,
+               schedule.rotation_onsite(schedule.RotationGroup.A, day))
+        classes[key].append(day)
+        class_of[day] = key
+    # Days as bits of one number (see ``confirmed_day_bits``): bit n is the day n days after
+    # ``origin``, the first of the first month. Each class's days, and the period's.
+    origin = first.replace(day=1)
+    class_bits = {cls: sum(1 << (day - origin).days for day in days) for cls, days in classes.items()}
+    counted: dict[tuple, int] = {}  # schedule key -> its on-site days of the period
+    onsite_in_class: dict[tuple, bool] = {}  # (schedule key, class) -> on-site
+    onsite_bits: dict[tuple, int] = {}  # schedule key -> its on-site days of the period, as bits
+    return dict(classes), class_of, origin, class_bits, sum(class_bits.values()), counted, onsite_in_class, onsite_bits
+
+
 class DayClasses:
     """The days of [first, last] sorted into classes on which every unit without overrides has
     the same status: same weekday, phase, holiday or not, rotation turn. Two years of days fall
@@ -187,23 +213,11 @@ class DayClasses:
 
     def __init__(self, calendar: schedule.Calendar, first: date, last: date):
         self.calendar, self.first, self.last = calendar, first, last
-        self.classes: dict[tuple, list[date]] = defaultdict(list)
-        self.class_of: dict[date, tuple] = {}
-        for day in schedule.date_range(first, (last - first).days + 1):
-            phase = calendar.phase_on(day)
-            key = (day.weekday(), phase.id if phase else None, day in calendar.holidays,
-                   schedule.rotation_onsite(schedule.RotationGroup.A, day))
-            self.classes[key].append(day)
-            self.class_of[day] = key
-        self.counted: dict[tuple, int] = {}
-        self.onsite_in_class: dict[tuple, bool] = {}  # (schedule key, class) -> on-site
-        # Days as bits of one number (see ``confirmed_day_bits``): bit n is the day n days after
-        # ``origin``, the first of the first month. The period's days, and each class's days.
-        self.origin = first.replace(day=1)
-        self.class_bits = {cls: sum(1 << (day - self.origin).days for day in days)
-                           for cls, days in self.classes.items()}
-        self.period_bits = sum(self.class_bits.values())
-        self.onsite_bits: dict[tuple, int] = {}  # schedule key -> its on-site days of the period
+        # Everything here but the overrides depends on the phases and holidays alone: computed
+        # once for the same ones (keyed on them, so a change to either is a new entry).
+        (self.classes, self.class_of, self.origin, self.class_bits, self.period_bits, self.counted,
+         self.onsite_in_class, self.onsite_bits) = shared_day_classes(
+            tuple(calendar.phases), frozenset(calendar.holidays.items()), first, last)
 
     def onsite_days(self, unit: schedule.Unit) -> int:
         """How many days of the period the unit's status on record is on-site."""
