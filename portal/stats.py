@@ -582,12 +582,13 @@ def compute(*, start: date, end: date, today: date, records: Sequence[DayRecord]
             report_sums: ReportGroups | None = None, costs: Sequence[CostFact],
             phases: Sequence[schedule.Phase], all_phases: Sequence[schedule.Phase], holidays: Container[date],
             opds: Sequence[OpdInfo], expected_opd_ids: Iterable[int], target_days: int,
-            sort: str = DEFAULT_SORT) -> Statistics:
+            sort: str = DEFAULT_SORT, expected_dates: Sequence[date] | None = None) -> Statistics:
     """All the figures of a range from plain facts (no database, no request): the day records
     themselves or their sums (``expected_days_by_opd`` counted over ``expected_days()``), and the
-    reports themselves or their figures (``report_sums``)."""
+    reports themselves or their figures (``report_sums``); ``expected_dates``: expected_days()
+    when the caller has them already."""
     expected_opd_ids = set(expected_opd_ids)
-    expected = expected_days(start, end, today, holidays)
+    expected = expected_days(start, end, today, holidays) if expected_dates is None else expected_dates
     if sums is None:
         sums = sum_records(records or (), set(expected))
     if report_sums is None:
@@ -996,7 +997,8 @@ def load(start: date, end: date, *, opd=None, indicator_slug: str | None = None,
     opds = [OpdInfo(*row) for row in db.session.execute(opd_query)]
 
     opd_id = opd.id if opd is not None else None
-    expected_set = set(expected_days(start, end, today, holidays))
+    expected_dates = expected_days(start, end, today, holidays)
+    expected_set = set(expected_dates)
     if indicator_slug or raw:
         sums = sum_records(day_records(start, end, opd_id=opd_id, indicator_slug=indicator_slug), expected_set)
     else:
@@ -1007,7 +1009,7 @@ def load(start: date, end: date, *, opd=None, indicator_slug: str | None = None,
         report_sums = report_sums_of(start, end, opd_id, target_days, holidays, today)
     return compute(start=start, end=end, today=today, sums=sums, report_sums=report_sums, costs=costs,
                    phases=in_range, all_phases=all_phases, holidays=holidays, opds=opds,
-                   expected_opd_ids=expected_ids, target_days=target_days, sort=sort)
+                   expected_opd_ids=expected_ids, target_days=target_days, sort=sort, expected_dates=expected_dates)
 
 
 def local_midnight(day: date) -> datetime:

@@ -117,7 +117,7 @@ def filter_choices(q: StatsQuery) -> dict:
     indicators = indicator_choices()
     unit_of_measure = next((unit for slug, _name, unit in indicators if slug == q.indicator), None)
     return {
-        "opds": db.session.scalars(select(Opd).order_by(Opd.short_name)).all(),
+        "opds": db.session.execute(select(Opd.id, Opd.slug, Opd.short_name, Opd.name).order_by(Opd.short_name)).all(),
         "indicators": indicators,
         "unit_of_measure": unit_of_measure,
     }
