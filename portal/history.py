@@ -373,6 +373,11 @@ def driver_rows(query) -> list[tuple]:
         result.close()
 
 
+def as_time(value: time | str) -> time:
+    """A time column's value from ``driver_rows``: a time, or SQLite's ISO text."""
+    return value if isinstance(value, time) else time.fromisoformat(value)
+
+
 def as_date(value: date | str) -> date:
     """A date column's value from ``driver_rows``: a date, or SQLite's ISO text."""
     return value if isinstance(value, date) else date.fromisoformat(value)
@@ -383,16 +388,20 @@ def schedule_units(opd=None) -> list[schedule.Unit]:
     two queries, no ORM objects (two years of /statistik reads all 500 of them)."""
     where = [ServiceUnit.active.is_(True)] + ([ServiceUnit.opd_id == opd.id] if opd is not None else [])
     hours: dict[int, dict[int, tuple[time, time]]] = defaultdict(dict)
-    connection = db.session.connection()  # plain rows, not through the ORM
-    for unit_id, weekday, opens, closes in connection.execute(
+    times: dict = {}  # a time as the driver gives it (SQLite: text) -> time; a handful distinct
+    for unit_id, weekday, opens, closes in driver_rows(
             select(UnitHours.unit_id, UnitHours.weekday, UnitHours.opens, UnitHours.closes)
-            .join(ServiceUnit, ServiceUnit.id == UnitHours.unit_id).where(*where)).all():
-        hours[unit_id][weekday] = (opens, closes)
-    return [schedule.Unit(id=unit_id, weekly_hours=hours.get(unit_id, {}), opd_id=opd_id, essential=essential,
-                          open_24_7=open_24_7, rotation_group=schedule.RotationGroup(rotation_group or "A"))
-            for unit_id, opd_id, essential, open_24_7, rotation_group in connection.execute(
+            .join(ServiceUnit, ServiceUnit.id == UnitHours.unit_id).where(*where)):
+        if opens not in times:
+            times[opens] = as_time(opens)
+        if closes not in times:
+            times[closes] = as_time(closes)
+        hours[unit_id][weekday] = (times[opens], times[closes])
+    return [schedule.Unit(id=unit_id, weekly_hours=hours.get(unit_id, {}), opd_id=opd_id, essential=bool(essential),
+                          open_24_7=bool(open_24_7), rotation_group=schedule.RotationGroup(rotation_group or "A"))
+            for unit_id, opd_id, essential, open_24_7, rotation_group in driver_rows(
                 select(ServiceUnit.id, ServiceUnit.opd_id, ServiceUnit.essential, ServiceUnit.open_24_7,
-                       ServiceUnit.rotation_group).where(*where).order_by(ServiceUnit.id)).all()]
+                       ServiceUnit.rotation_group).where(*where).order_by(ServiceUnit.id))]
 
 
 def confirmed_where(first: date, last: date) -> list:
