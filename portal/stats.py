@@ -458,6 +458,7 @@ class Statistics:
     reports_by_category: dict[str, ReportFigures]
     costs: CostSummary
     sort: str = DEFAULT_SORT
+    all_phases: Sequence[schedule.Phase] = ()  # every policy phase, as read for these figures
 
 
 @dataclass
@@ -621,6 +622,7 @@ def compute(*, start: date, end: date, today: date, records: Sequence[DayRecord]
         reports_by_category=dict(sorted(report_sums.by_category.items())),
         costs=cost_summary(costs, months(start, end), baseline_phase(all_phases)),
         sort=sort,
+        all_phases=tuple(all_phases),
     )
 
 

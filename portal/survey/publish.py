@@ -4,13 +4,14 @@ OPD page's figures. Only aggregates: never a profile field, never a suggestion."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
 
-from .. import ikm, stats
+from .. import ikm, schedule, stats
 from ..availability import phase_name
 from ..clock import today
 from ..extensions import db
@@ -26,9 +27,11 @@ def min_sample() -> int:
     return int(current_app.config["SURVEY_MIN_SAMPLE"])
 
 
-def summary(start: date, end: date, *, opd: Opd | None = None, unit: ServiceUnit | None = None) -> ikm.Summary:
-    """The IKM of the city, every OPD (and each unit of a chosen OPD) over the range and per phase."""
-    phases = ikm.phases_in(stats.load_phases(), start, end)
+def summary(start: date, end: date, *, opd: Opd | None = None, unit: ServiceUnit | None = None,
+            all_phases: Sequence[schedule.Phase] | None = None) -> ikm.Summary:
+    """The IKM of the city, every OPD (and each unit of a chosen OPD) over the range and per phase.
+    ``all_phases``: every policy phase, when the caller has read them already."""
+    phases = ikm.phases_in(stats.load_phases() if all_phases is None else all_phases, start, end)
     units = opd is not None or unit is not None
     groups = service.load_groups(start, end, phases, opd_id=opd.id if opd else None,
                                  unit_id=unit.id if unit else None, units=units)
@@ -75,8 +78,9 @@ def scopes(s: ikm.Summary, city_name: str, opd: Opd | None = None,
     else:
         found.append((ikm.CITY, 0, "", "", city_name))
         present = {key.scope_id for key in s.indexes if key.scope == ikm.OPD}
-        for o in db.session.scalars(select(Opd).where(Opd.id.in_(present)).order_by(Opd.short_name)):
-            found.append((ikm.OPD, o.id, o.slug, o.slug, o.short_name))
+        for opd_id, slug, short_name in db.session.execute(
+                select(Opd.id, Opd.slug, Opd.short_name).where(Opd.id.in_(present)).order_by(Opd.short_name)):
+            found.append((ikm.OPD, opd_id, slug, slug, short_name))
     return found
 
 

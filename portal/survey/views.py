@@ -141,10 +141,11 @@ def poster(slug: str):
     return htmx.render("survey/poster.html", unit=unit, survey_url=url, qr=qr_svg(url))
 
 
-def statistics_section(q) -> dict:
+def statistics_section(q, all_phases=None) -> dict:
     """The IKM section of /statistik for its range and OPD (templates/survey/_statistik_ikm.html):
-    the rows of the same table as the CSV, arranged for the page, and its bar charts."""
-    s = publish.summary(q.start, q.end, opd=q.opd)
+    the rows of the same table as the CSV, arranged for the page, and its bar charts.
+    ``all_phases``: every policy phase, as the page's statistics read them."""
+    s = publish.summary(q.start, q.end, opd=q.opd, all_phases=all_phases)
     every_scope = publish.scopes(s, _("Kota Bekasi"), opd=q.opd)
     every_period = publish.periods(s)
     scope_ids = {(scope, slug): scope_id for scope, scope_id, slug, _opd, _name in every_scope}
