@@ -114,30 +114,37 @@ def install_template_gettext(app) -> None:
     )
 
 
+@lru_cache(maxsize=4096)
+def date_text(value: date, pattern: str, locale: str) -> str:
+    """Babel's format_date(value, pattern, locale), remembered: a pure function of the three (a
+    two-year /statistik writes ~230 week dates, a grid of days a header per column)."""
+    return format_date(value, pattern, locale=locale)
+
+
 def long_date(value: date) -> str:
     """Kamis, 6 November 2025 / Thursday, 6 November 2025."""
-    return format_date(value, "EEEE, d MMMM y", locale=lang())
+    return date_text(value, "EEEE, d MMMM y", lang())
 
 
 def medium_date(value: date) -> str:
     """6 Nov 2025."""
-    return format_date(value, "d MMM y", locale=lang())
+    return date_text(value, "d MMM y", lang())
 
 
 def month_name(value: date) -> str:
     """November 2025."""
-    return format_date(value, "LLLL y", locale=lang())
+    return date_text(value, "LLLL y", lang())
 
 
 def short_day(value: date) -> str:
     """Kam 6/11 — a grid column header."""
-    return format_date(value, "EEE d/M", locale=lang())
+    return date_text(value, "EEE d/M", lang())
 
 
 def weekday_name(value: date | int) -> str:
     if isinstance(value, int):
         value = date(2024, 1, 1 + value)  # 2024-01-01 is a Monday
-    return format_date(value, "EEEE", locale=lang())
+    return date_text(value, "EEEE", lang())
 
 
 def clock(value: time | None) -> str:
