@@ -166,7 +166,7 @@ class Summary:
     end: date
     min_sample: int
     phases: tuple[schedule.Phase, ...]  # the phases that overlap the range, in order
-    indexes: dict[Key, Index]
+    indexes: Mapping[Key, Index]
 
     def get(self, scope: str, scope_id: int = 0, phase_id: int = WHOLE_RANGE, split: str = ALL) -> Index:
         found = self.indexes.get(Key(scope, scope_id, phase_id, split))
@@ -222,8 +222,27 @@ def summarize_groups(groups: Mapping[Group, Tally], *, start: date, end: date,
             for period in (WHOLE_RANGE, phase_id):
                 for split in splits:
                     members[Key(scope, scope_id, period, split)].append(group_tally)
-    return Summary(start, end, min_sample, phases,
-                   {key: index_of(total(tallies), min_sample) for key, tallies in members.items()})
+    return Summary(start, end, min_sample, phases, Indexes(dict(members), min_sample))
+
+
+class Indexes(Mapping):
+    """Key -> Index of a summary, each computed when first asked for (a page shows ~320 of the
+    ~510 of a two-year range; the CSV and the API all of them)."""
+
+    def __init__(self, members: Mapping[Key, Sequence[Tally]], min_sample: int):
+        self.members, self.min_sample, self.found = members, min_sample, {}
+
+    def __getitem__(self, key: Key) -> Index:
+        found = self.found.get(key)
+        if found is None:
+            found = self.found[key] = index_of(total(self.members[key]), self.min_sample)
+        return found
+
+    def __iter__(self):
+        return iter(self.members)
+
+    def __len__(self) -> int:
+        return len(self.members)
 
 
 def total(tallies: Sequence[Tally]) -> Tally:
