@@ -84,7 +84,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
 
 
 def init_extensions(app: Flask) -> None:
-    from .i18n import select_locale
+    from .i18n import install_template_gettext, select_locale
 
     db.init_app(app)
     if os.environ.get("FLASK_RUN_FROM_CLI") == "true" or app.testing:  # not in a web worker
@@ -97,6 +97,7 @@ def init_extensions(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"),
     )
+    install_template_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
@@ -37,6 +38,9 @@ WINDOW_DAYS = 90
 # A report about a day breaks its promise once staff confirmed it (ReportStatus values).
 CONFIRMED_STATUSES = frozenset({"verified", "in_progress", "resolved"})
 OVERRIDE_ACTIONS = ("override.create", "override.delete", "override.shorten")
+# Up to this many units a query picks their rows by id; beyond (all units, on /statistik) it reads
+# every unit's rows and the others are left out in Python: cheaper than binding 500 ids.
+FEW_UNITS = 60
 
 
 def window(today: date, days: int = WINDOW_DAYS) -> tuple[date, date]:
@@ -177,6 +181,31 @@ class StatusMemo:
 
 
 
+@lru_cache(maxsize=16)
+def shared_day_classes(phases: tuple[schedule.Phase, ...], holidays: frozenset[tuple[date, schedule.Holiday]],
+                       first: date, last: date) -> tuple:
+    """DayClasses' classes of days of [first, last] under these phases and holidays, their days
+    as bits, and the memos of the answers per schedule key (filled as units ask; they depend on
+    the phases, holidays and schedule key alone)."""
+    calendar = schedule.Calendar(phases=list(phases), holidays=dict(holidays))
+    classes: dict[tuple, list[date]] = defaultdict(list)
+    class_of: dict[date, tuple] = {}
+    for day in schedule.date_range(first, (last - first).days + 1):
+        phase = calendar.phase_on(day)
+        key = (day.weekday(), phase.id if phase else None, day in calendar.holidays,
+               schedule.rotation_onsite(schedule.RotationGroup.A, day))
+        classes[key].append(day)
+        class_of[day] = key
+    # Days as bits of one number (see ``confirmed_day_bits``): bit n is the day n days after
+    # ``origin``, the first of the first month. Each class's days, and the period's.
+    origin = first.replace(day=1)
+    class_bits = {cls: sum(1 << (day - origin).days for day in days) for cls, days in classes.items()}
+    counted: dict[tuple, int] = {}  # schedule key -> its on-site days of the period
+    onsite_in_class: dict[tuple, bool] = {}  # (schedule key, class) -> on-site
+    onsite_bits: dict[tuple, int] = {}  # schedule key -> its on-site days of the period, as bits
+    return dict(classes), class_of, origin, class_bits, sum(class_bits.values()), counted, onsite_in_class, onsite_bits
+
+
 class DayClasses:
     """The days of [first, last] sorted into classes on which every unit without overrides has
     the same status: same weekday, phase, holiday or not, rotation turn. Two years of days fall
@@ -184,17 +213,11 @@ class DayClasses:
 
     def __init__(self, calendar: schedule.Calendar, first: date, last: date):
         self.calendar, self.first, self.last = calendar, first, last
-        self.classes: dict[tuple, list[date]] = defaultdict(list)
-        self.class_of: dict[date, tuple] = {}
-        for day in schedule.date_range(first, (last - first).days + 1):
-            phase = calendar.phase_on(day)
-            key = (day.weekday(), phase.id if phase else None, day in calendar.holidays,
-                   schedule.rotation_onsite(schedule.RotationGroup.A, day))
-            self.classes[key].append(day)
-            self.class_of[day] = key
-        self.counted: dict[tuple, int] = {}
-        self.onsite_in_class: dict[tuple, bool] = {}  # (schedule key, class) -> on-site
-        self.bits: dict[tuple, int] = {}  # (schedule key or None, month) -> days as bits
+        # Everything here but the overrides depends on the phases and holidays alone: computed
+        # once for the same ones (keyed on them, so a change to either is a new entry).
+        (self.classes, self.class_of, self.origin, self.class_bits, self.period_bits, self.counted,
+         self.onsite_in_class, self.onsite_bits) = shared_day_classes(
+            tuple(calendar.phases), frozenset(calendar.holidays.items()), first, last)
 
     def onsite_days(self, unit: schedule.Unit) -> int:
         """How many days of the period the unit's status on record is on-site."""
@@ -239,53 +262,36 @@ class DayClasses:
                 unit, self.classes[cls][0], phases=self.calendar.phases, holidays=self.calendar.holidays).onsite
         return found
 
-    def month_bits(self, month: date, unit: schedule.Unit | None = None, key: tuple | None = None) -> int:
-        """The days of a month within the period as bits (bit n-1: day n); with a unit, only the
-        days on which its schedule is on-site."""
-        memo = (key, month)
-        found = self.bits.get(memo)
+    def key_onsite_bits(self, unit: schedule.Unit, key: tuple) -> int:
+        """The days of the period on which units of this schedule key are on-site, as bits."""
+        found = self.onsite_bits.get(key)
         if found is None:
-            found = 0
-            day = max(month, self.first)
-            while day <= self.last and day.month == month.month:
-                if unit is None or self.class_onsite(unit, key, self.class_of[day]):
-                    found |= 1 << (day.day - 1)
-                day += timedelta(days=1)
-            self.bits[memo] = found
+            found = self.onsite_bits[key] = sum(bits for cls, bits in self.class_bits.items()
+                                                if self.class_onsite(unit, key, cls))
         return found
 
-    def summary_of_bits(self, unit: schedule.Unit, months: Mapping[date, int],
-                        changes: Sequence[SameDayChange] = ()) -> Summary:
-        """``summary()`` with the confirmed report days as bits per month (``unit_confirmed_days``):
-        for a unit without overrides or same-day changes, a few bit counts per month."""
+    def summary_of_bits(self, unit: schedule.Unit, bits: int, changes: Sequence[SameDayChange] = ()) -> Summary:
+        """``summary()`` with the confirmed report days as bits (``confirmed_day_bits``): for a unit
+        without overrides or same-day changes, two bit counts."""
         key = schedule_key(unit, self.calendar)
         if key is None or changes:
-            return self.summary(unit, days_of_bits(months), changes)
-        broken = broken_onsite = 0
-        memo = self.bits
-        for month, bits in months.items():
-            bits &= memo.get((None, month)) or self.month_bits(month)
-            if bits:
-                broken += bits.bit_count()
-                onsite_bits = memo.get((key, month))
-                if onsite_bits is None:
-                    onsite_bits = self.month_bits(month, unit, key)
-                broken_onsite += (bits & onsite_bits).bit_count()
-        onsite = self.onsite_days(unit)
-        return Summary(onsite, onsite - broken_onsite, broken)
+            return self.summary(unit, days_of_bits(self.origin, bits), changes)
+        bits &= self.period_bits
+        onsite_bits = self.key_onsite_bits(unit, key)
+        onsite = self.counted.get(key)
+        if onsite is None:
+            onsite = self.counted[key] = onsite_bits.bit_count()
+        return Summary(onsite, onsite - (bits & onsite_bits).bit_count(), bits.bit_count())
 
 
-def days_of_bits(months: Mapping[date, int]) -> set[date]:
-    """The dates of bits per month (bit n-1: day n)."""
-    return {month.replace(day=n + 1) for month, bits in months.items() for n in range(31) if bits >> n & 1}
-
-
-def bits_of_days(days: Iterable[date]) -> dict[date, int]:
-    """Dates as bits per month (bit n-1: day n)."""
-    months: dict[date, int] = defaultdict(int)
-    for day in days:
-        months[day.replace(day=1)] |= 1 << (day.day - 1)
-    return dict(months)
+def days_of_bits(origin: date, bits: int) -> set[date]:
+    """The dates of days as bits (bit n: ``origin`` + n days)."""
+    days = set()
+    while bits:
+        lowest = bits & -bits
+        days.add(origin + timedelta(days=lowest.bit_length() - 1))
+        bits ^= lowest
+    return days
 
 
 def unit_summary(unit: schedule.Unit, first: date, last: date, calendar: schedule.Calendar,
@@ -323,28 +329,58 @@ def load_summaries(units: Sequence[schedule.Unit], first: date, last: date) -> d
     if not units or last < first:
         return {unit.id: Summary() for unit in units}
     ids = [unit.id for unit in units]
-    calendar = load_calendar(first, last, ids)
+    # Many units: the overrides of every unit in the span (those of others are never looked up).
+    calendar = load_calendar(first, last, ids if len(ids) <= FEW_UNITS else None)
     changes_of = load_changes(ids, first, last)
     confirmed = confirmed_day_bits(ids, first, last)
     classes = DayClasses(calendar, first, last)
-    return {unit.id: classes.summary_of_bits(unit, confirmed.get(unit.id, {}), changes_of[unit.id])
+    return {unit.id: classes.summary_of_bits(unit, confirmed.get(unit.id, 0), changes_of[unit.id])
             for unit in units}
 
 
-def confirmed_day_bits(unit_ids: Sequence[int], first: date, last: date) -> dict[int, dict[date, int]]:
+def confirmed_day_bits(unit_ids: Sequence[int], first: date, last: date) -> dict[int, int]:
     """The days of the months of [first, last] about which the units have a confirmed report, as
-    bits per month (unit id -> month -> bits), from ``unit_confirmed_days``: one row per unit and
-    month, however many reports."""
+    one number per unit (unit id -> bits; bit n: the n-th day after the first of ``first``'s
+    month), from ``unit_confirmed_days``: one row per unit and month, however many reports."""
     c = UnitConfirmedDays
     query = select(c.unit_id, c.month, c.days).where(c.month.between(first.replace(day=1), last))
-    if len(unit_ids) <= MAX_IN_LIST:
+    every_unit = len(unit_ids) > FEW_UNITS
+    if not every_unit:
         query = query.where(c.unit_id.in_(unit_ids))
     wanted = set(unit_ids)
-    result: dict[int, dict[date, int]] = defaultdict(dict)
-    for unit_id, month, days in db.session.connection().execute(query).all():
-        if unit_id in wanted:
-            result[unit_id][month] = days
+    origin = first.replace(day=1)
+    offsets: dict = {}
+    result: dict[int, int] = defaultdict(int)
+    # 12,000 rows at 500 units over two years: read as the driver gives them (the month as
+    # SQLite's text), each distinct month turned into its bit offset once.
+    for unit_id, month, days in driver_rows(query):
+        shift = offsets.get(month)
+        if shift is None:
+            shift = offsets[month] = (as_date(month) - origin).days
+        if every_unit and unit_id not in wanted:
+            continue
+        result[unit_id] |= days << shift
     return result
+
+
+def driver_rows(query) -> list[tuple]:
+    """The rows of a Core query as the database driver returns them: no SQLAlchemy row objects
+    and no result processing (a date column stays SQLite's text: see ``as_date``)."""
+    result = db.session.connection().execute(query)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
+def as_time(value: time | str) -> time:
+    """A time column's value from ``driver_rows``: a time, or SQLite's ISO text."""
+    return value if isinstance(value, time) else time.fromisoformat(value)
+
+
+def as_date(value: date | str) -> date:
+    """A date column's value from ``driver_rows``: a date, or SQLite's ISO text."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def schedule_units(opd=None) -> list[schedule.Unit]:
@@ -352,14 +388,18 @@ def schedule_units(opd=None) -> list[schedule.Unit]:
     two queries, no ORM objects (two years of /statistik reads all 500 of them)."""
     where = [ServiceUnit.active.is_(True)] + ([ServiceUnit.opd_id == opd.id] if opd is not None else [])
     hours: dict[int, dict[int, tuple[time, time]]] = defaultdict(dict)
-    connection = db.session.connection()  # plain rows, not through the ORM
-    for unit_id, weekday, opens, closes in connection.execute(
+    times: dict = {}  # a time as the driver gives it (SQLite: text) -> time; a handful distinct
+    for unit_id, weekday, opens, closes in driver_rows(
             select(UnitHours.unit_id, UnitHours.weekday, UnitHours.opens, UnitHours.closes)
             .join(ServiceUnit, ServiceUnit.id == UnitHours.unit_id).where(*where)):
-        hours[unit_id][weekday] = (opens, closes)
-    return [schedule.Unit(id=unit_id, weekly_hours=hours.get(unit_id, {}), opd_id=opd_id, essential=essential,
-                          open_24_7=open_24_7, rotation_group=schedule.RotationGroup(rotation_group or "A"))
-            for unit_id, opd_id, essential, open_24_7, rotation_group in connection.execute(
+        if opens not in times:
+            times[opens] = as_time(opens)
+        if closes not in times:
+            times[closes] = as_time(closes)
+        hours[unit_id][weekday] = (times[opens], times[closes])
+    return [schedule.Unit(id=unit_id, weekly_hours=hours.get(unit_id, {}), opd_id=opd_id, essential=bool(essential),
+                          open_24_7=bool(open_24_7), rotation_group=schedule.RotationGroup(rotation_group or "A"))
+            for unit_id, opd_id, essential, open_24_7, rotation_group in driver_rows(
                 select(ServiceUnit.id, ServiceUnit.opd_id, ServiceUnit.essential, ServiceUnit.open_24_7,
                        ServiceUnit.rotation_group).where(*where).order_by(ServiceUnit.id))]
 
@@ -499,15 +539,19 @@ def load_facts(units: Sequence, first: date, last: date):
 
 def load_changes(ids: Sequence[int], first: date, last: date) -> dict[int, list[SameDayChange]]:
     """The units' same-day status changes over [first, last] (unit id -> changes), from the audit trail."""
-    events = db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.public.is_(True), AuditEvent.action.in_(OVERRIDE_ACTIONS),
-               AuditEvent.unit_id.in_(ids), AuditEvent.at >= local_midnight(first),
-               AuditEvent.at < local_midnight(last + timedelta(days=1)))
-        .options(joinedload(AuditEvent.actor).joinedload(User.opd))
-        .order_by(AuditEvent.at, AuditEvent.id))
+    query = (select(AuditEvent)
+             .where(AuditEvent.public.is_(True), AuditEvent.action.in_(OVERRIDE_ACTIONS),
+                    AuditEvent.at >= local_midnight(first), AuditEvent.at < local_midnight(last + timedelta(days=1)))
+             .options(joinedload(AuditEvent.actor).joinedload(User.opd))
+             .order_by(AuditEvent.at, AuditEvent.id))
+    many = len(ids) > FEW_UNITS  # then the events of every unit, the others left out here
+    if not many:
+        query = query.where(AuditEvent.unit_id.in_(ids))
+    wanted = set(ids)
     changes = []
-    for event in events:
+    for event in db.session.scalars(query):
+        if many and event.unit_id not in wanted:
+            continue
         change = same_day_change(event.action, event.object_id, event.unit_id, local(event.at),
                                  event.before, event.after,
                                  event.actor is not None and event.actor.is_city_admin,

@@ -16,6 +16,7 @@ figure is None and ``reason`` says why, while the number of respondents is alway
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -147,8 +148,9 @@ CITY, OPD, UNIT = "city", "opd", "unit"
 WHOLE_RANGE = 0  # the phase key of figures over the whole chosen range
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(NamedTuple):
+    """Where an index belongs (a tuple: hashed in C, ~3,000 times by a two-year /statistik)."""
+
     scope: str  # CITY, OPD or UNIT
     scope_id: int  # 0 for the city, else the OPD's or unit's id
     phase_id: int  # WHOLE_RANGE, a phase's id, or -1 outside any phase
@@ -164,7 +166,7 @@ class Summary:
     end: date
     min_sample: int
     phases: tuple[schedule.Phase, ...]  # the phases that overlap the range, in order
-    indexes: dict[Key, Index]
+    indexes: Mapping[Key, Index]
 
     def get(self, scope: str, scope_id: int = 0, phase_id: int = WHOLE_RANGE, split: str = ALL) -> Index:
         found = self.indexes.get(Key(scope, scope_id, phase_id, split))
@@ -212,17 +214,41 @@ class Group(NamedTuple):
 def summarize_groups(groups: Mapping[Group, Tally], *, start: date, end: date,
                      phases: tuple[schedule.Phase, ...], min_sample: int, units: bool = False) -> Summary:
     """summarize() from the tallies of the finest groups (``phases``: phases_in() of the range)."""
-    tallies: dict[Key, Tally] = {}
+    members: dict[Key, list[Tally]] = defaultdict(list)  # each key's groups, added up once below
     for (unit_id, opd_id, phase_id, mode, wfh_day), group_tally in groups.items():
         scopes = [(CITY, 0), (OPD, opd_id)] + ([(UNIT, unit_id)] if units else [])
         splits = (ALL, mode, WFH_DAY if wfh_day else OTHER_DAY)
         for scope, scope_id in scopes:
             for period in (WHOLE_RANGE, phase_id):
                 for split in splits:
-                    key = Key(scope, scope_id, period, split)
-                    tally = tallies.get(key)
-                    if tally is None:
-                        tally = tallies[key] = Tally()
-                    tally.merge(group_tally)
-    return Summary(start, end, min_sample, phases,
-                   {key: index_of(tally, min_sample) for key, tally in tallies.items()})
+                    members[Key(scope, scope_id, period, split)].append(group_tally)
+    return Summary(start, end, min_sample, phases, Indexes(dict(members), min_sample))
+
+
+class Indexes(Mapping):
+    """Key -> Index of a summary, each computed when first asked for (a page shows ~320 of the
+    ~510 of a two-year range; the CSV and the API all of them)."""
+
+    def __init__(self, members: Mapping[Key, Sequence[Tally]], min_sample: int):
+        self.members, self.min_sample, self.found = members, min_sample, {}
+
+    def __getitem__(self, key: Key) -> Index:
+        found = self.found.get(key)
+        if found is None:
+            found = self.found[key] = index_of(total(self.members[key]), self.min_sample)
+        return found
+
+    def __iter__(self):
+        return iter(self.members)
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+
+def total(tallies: Sequence[Tally]) -> Tally:
+    """The tallies added up (as merging each into an empty one), element by element."""
+    if len(tallies) == 1:
+        return tallies[0]
+    return Tally(sum(tally.respondents for tally in tallies),
+                 [sum(column) for column in zip(*(tally.sums for tally in tallies), strict=True)],
+                 [sum(column) for column in zip(*(tally.counts for tally in tallies), strict=True)])

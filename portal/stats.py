@@ -459,6 +459,7 @@ class Statistics:
     reports_by_category: dict[str, ReportFigures]
     costs: CostSummary
     sort: str = DEFAULT_SORT
+    all_phases: Sequence[schedule.Phase] = ()  # every policy phase, as read for these figures
 
 
 @dataclass
@@ -493,13 +494,24 @@ def sum_records(records: Iterable[DayRecord], expected_days: Container[date]) ->
 
 def comparison_of_days(sums: RecordSums, days: Iterable[date]) -> Comparison:
     """The comparison of the records on these dates."""
-    wfo = wfh = Figures()
-    count = 0
-    for day in days:
-        wfo += sums.by_day.get((day, WFO), Figures())
-        wfh += sums.by_day.get((day, WFH), Figures())
-        count += sums.opds_by_day.get(day, 0)
+    days = list(days)
+    by_day, opds_by_day = sums.by_day, sums.opds_by_day
+    wfo = total_of([found for day in days if (found := by_day.get((day, WFO))) is not None])
+    wfh = total_of([found for day in days if (found := by_day.get((day, WFH))) is not None])
+    count = sum(opds_by_day.get(day, 0) for day in days)
     return Comparison(wfo=wfo, wfh=wfh, all=wfo + wfh, days_with_records=count)
+
+
+def total_of(items: Iterable[Figures]) -> Figures:
+    """The sum of Figures (one Figures made, not one per item added)."""
+    records = output = staff = due = submitted = 0
+    for item in items:
+        records += item.records
+        output += item.output
+        staff += item.staff_days
+        due += item.reports_due
+        submitted += item.reports_submitted
+    return Figures(records, output, staff, due, submitted)
 
 
 def phase_rows(sums: RecordSums, phases: Sequence[schedule.Phase], start: date, end: date) -> list[PhaseRow]:
@@ -572,12 +584,13 @@ def compute(*, start: date, end: date, today: date, records: Sequence[DayRecord]
             report_sums: ReportGroups | None = None, costs: Sequence[CostFact],
             phases: Sequence[schedule.Phase], all_phases: Sequence[schedule.Phase], holidays: Container[date],
             opds: Sequence[OpdInfo], expected_opd_ids: Iterable[int], target_days: int,
-            sort: str = DEFAULT_SORT) -> Statistics:
+            sort: str = DEFAULT_SORT, expected_dates: Sequence[date] | None = None) -> Statistics:
     """All the figures of a range from plain facts (no database, no request): the day records
     themselves or their sums (``expected_days_by_opd`` counted over ``expected_days()``), and the
-    reports themselves or their figures (``report_sums``)."""
+    reports themselves or their figures (``report_sums``); ``expected_dates``: expected_days()
+    when the caller has them already."""
     expected_opd_ids = set(expected_opd_ids)
-    expected = expected_days(start, end, today, holidays)
+    expected = expected_days(start, end, today, holidays) if expected_dates is None else expected_dates
     if sums is None:
         sums = sum_records(records or (), set(expected))
     if report_sums is None:
@@ -610,6 +623,7 @@ def compute(*, start: date, end: date, today: date, records: Sequence[DayRecord]
         reports_by_category=dict(sorted(report_sums.by_category.items())),
         costs=cost_summary(costs, months(start, end), baseline_phase(all_phases)),
         sort=sort,
+        all_phases=tuple(all_phases),
     )
 
 
@@ -653,7 +667,10 @@ def daily_sums(start: date, end: date, opd_id: int | None, expected: set[date], 
             put(sums.by_day, day, WFO, row[0:5])
             put(sums.by_day, day, WFH, row[5:10])
             sums.opds_by_day[day] = row[10]
-    expected_day = (case((t.day.in_(sorted(expected)), t.day)) if expected else null())
+    # Only the expected dates of [start, end] (the edges of a two-year range would otherwise bind
+    # all ~470 of its working days, for a month's rows).
+    wanted = sorted(day for day in expected if start <= day <= end)
+    expected_day = case((t.day.in_(wanted), t.day)) if wanted else null()
     per_opd = select(t.opd_id, *sums_of(WFO), *sums_of(WFH), func.count(t.day.distinct()),
                      func.count(expected_day.distinct())).where(*where)
     for opd, *row in connection.execute(per_opd.group_by(t.opd_id)):
@@ -683,7 +700,8 @@ def record_sums(start: date, end: date, opd_id: int | None, expected: set[date])
     def put(target: dict, key, row) -> None:
         for mode, values in zip(MODES, (row[0:5], row[5:10]), strict=True):
             if values[0]:
-                target[(key, mode)] = target.get((key, mode), Figures()) + Figures(*values)
+                found = target.get((key, mode))
+                target[(key, mode)] = Figures(*values) if found is None else found + Figures(*values)
 
     # Per date: one row each.
     sums = RecordSums()
@@ -720,11 +738,16 @@ def record_sums(start: date, end: date, opd_id: int | None, expected: set[date])
     for first, last in edges:
         if first <= last:
             add_opd_sums(sums, daily_sums(first, last, None, expected, per_day=False))
-    # The months with expected days that are not all expected (today falls in them): day by day.
+    # The months with expected days that are not all expected (today falls in them): their
+    # expected dates with a record, per OPD (the sums are those of the whole months above).
     for month in whole:
         if month not in full_months and last_expected is not None and month <= last_expected:
-            part = daily_sums(month, month_last(month), None, expected, per_day=False)
-            for opd, count in part.expected_days_by_opd.items():
+            days = sorted(day for day in expected if month <= day <= month_last(month))
+            if not days:
+                continue
+            t = OutputDayTotal
+            for opd, count in connection.execute(select(t.opd_id, func.count(t.day.distinct()))
+                                                  .where(t.day.in_(days)).group_by(t.opd_id)):
                 sums.expected_days_by_opd[opd] = sums.expected_days_by_opd.get(opd, 0) + count
     sums.expected_days_by_opd = {opd: count for opd, count in sums.expected_days_by_opd.items() if count}
     return sums
@@ -988,7 +1011,8 @@ def load(start: date, end: date, *, opd=None, indicator_slug: str | None = None,
     opds = [OpdInfo(*row) for row in db.session.execute(opd_query)]
 
     opd_id = opd.id if opd is not None else None
-    expected_set = set(expected_days(start, end, today, holidays))
+    expected_dates = expected_days(start, end, today, holidays)
+    expected_set = set(expected_dates)
     if indicator_slug or raw:
         sums = sum_records(day_records(start, end, opd_id=opd_id, indicator_slug=indicator_slug), expected_set)
     else:
@@ -999,7 +1023,7 @@ def load(start: date, end: date, *, opd=None, indicator_slug: str | None = None,
         report_sums = report_sums_of(start, end, opd_id, target_days, holidays, today)
     return compute(start=start, end=end, today=today, sums=sums, report_sums=report_sums, costs=costs,
                    phases=in_range, all_phases=all_phases, holidays=holidays, opds=opds,
-                   expected_opd_ids=expected_ids, target_days=target_days, sort=sort)
+                   expected_opd_ids=expected_ids, target_days=target_days, sort=sort, expected_dates=expected_dates)
 
 
 def local_midnight(day: date) -> datetime:

@@ -64,3 +64,23 @@ def test_a_request_body_over_the_limit_gets_413_in_indonesian(client):
     response = client.post("/lapor", data={"description": "x" * (5 * 1024 * 1024)})
     assert response.status_code == 413
     assert "terlalu besar" in response.get_data(as_text=True)
+
+
+def test_dates_are_written_in_the_language_of_each_request(app):
+    """i18n.date_text remembers Babel's answers per date, pattern and language: the same date
+    asked in Indonesian, then English, then Indonesian again, is each time in that language."""
+    from datetime import date
+
+    from babel.dates import format_date
+
+    from portal import i18n
+
+    day = date(2025, 11, 6)
+    for locale in ("id", "en", "id"):
+        with app.test_request_context(f"/?lang={locale}"):
+            assert i18n.medium_date(day) == format_date(day, "d MMM y", locale=locale)
+            assert i18n.long_date(day) == format_date(day, "EEEE, d MMMM y", locale=locale)
+    with app.test_request_context("/?lang=id"):
+        assert i18n.long_date(day) == "Kamis, 6 November 2025"
+    with app.test_request_context("/?lang=en"):
+        assert i18n.long_date(day) == "Thursday, 6 November 2025"

@@ -1,11 +1,12 @@
-"""Numbers on every page are formatted by portal.i18n.number, a fast path that must write
-exactly what Babel's format_decimal writes for the same pattern, in both languages."""
+"""Numbers and percentages on every page are formatted by portal.i18n.number and .percent, fast
+paths that must write exactly what Babel's format_decimal and format_percent write for the same
+pattern, in both languages."""
 
 import random
 from decimal import Decimal
 
 import pytest
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 from portal import i18n
 
@@ -25,15 +26,18 @@ def samples():
     return values
 
 
+def mismatches(app, fast, babel, values, digits, locale) -> list:
+    """The values that ``fast`` writes otherwise than Babel, in a request in ``locale``."""
+    with app.test_request_context(f"/?lang={locale}"):
+        assert i18n.lang() == locale
+        return [(value, fast(value, digits), babel(value, digits, locale)) for value in values
+                if fast(value, digits) != babel(value, digits, locale)]
+
+
 @pytest.mark.parametrize("locale", ["id", "en"])
 @pytest.mark.parametrize("digits", [0, 1, 2, 3])
 def test_number_writes_what_babel_writes(app, locale, digits):
-    with app.test_request_context(f"/?lang={locale}"):
-        assert i18n.lang() == locale
-        mismatches = [(value, i18n.number(value, digits), babel_number(value, digits, locale))
-                      for value in samples()
-                      if i18n.number(value, digits) != babel_number(value, digits, locale)]
-    assert mismatches == []
+    assert mismatches(app, i18n.number, babel_number, samples(), digits, locale) == []
 
 
 def test_number_uses_each_languages_separators(app):
@@ -43,3 +47,34 @@ def test_number_uses_each_languages_separators(app):
     with app.test_request_context("/?lang=en"):
         assert i18n.number(1234567.891, 1) == "1,234,567.9"
         assert i18n.number(float("inf")) == babel_number(float("inf"), 0, "en")
+
+
+def babel_percent(value, digits, locale):
+    return format_percent(value, format="#,##0" + ("." + "0" * digits if digits else "") + "%", locale=locale)
+
+
+def shares():
+    """Shares as the pages have them (kept/on-site days, within target, compliance), edge cases
+    of rounding a percentage half even, and the numbers of ``samples()``."""
+    rng = random.Random(20251107)
+    values = [0, 1, 0.5, 0.125, 0.0125, 0.00125, 0.995, 0.9995, 0.99995, 1 / 3, 2 / 3, 0.015, 0.025, 0.105,
+              1.005, -0.125, -0.0, 12.345, Decimal("0.12345"), Decimal("-0.000049"), 1e-9]
+    values += [rng.randint(0, 5000) / rng.randint(1, 5000) for _ in range(400)]
+    values += [rng.random() for _ in range(300)]
+    return values + samples()
+
+
+@pytest.mark.parametrize("locale", ["id", "en"])
+@pytest.mark.parametrize("digits", [0, 1, 2])
+def test_percent_writes_what_babel_writes(app, locale, digits):
+    assert mismatches(app, i18n.percent, babel_percent, shares(), digits, locale) == []
+
+
+def test_percent_in_each_language(app):
+    with app.test_request_context("/?lang=id"):
+        assert i18n.percent(0.98765, 1) == "98,8%"
+        assert i18n.percent(12.5) == "1.250%"
+        assert i18n.percent(None) == "–"
+    with app.test_request_context("/?lang=en"):
+        assert i18n.percent(0.98765, 1) == "98.8%"
+        assert i18n.percent(float("nan")) == babel_percent(float("nan"), 0, "en")

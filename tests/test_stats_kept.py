@@ -131,3 +131,31 @@ def test_every_report_write_keeps_the_confirmed_days_right(app):
         check(1)
         db.session.delete(third)
         check(0)
+
+
+def test_a_new_holiday_or_phase_changes_the_kept_days_at_once(app):
+    """The classes of days are kept for the same phases and holidays (history.shared_day_classes):
+    a holiday or a phase added between two counts is in the second one."""
+    from tests import factories as f
+
+    with app.app_context():
+        a = f.unit("Loket A")
+        today = date(2025, 12, 20)
+        thursday = date(2025, 11, 6)
+        f.report(a, visited_on=thursday, status="verified")
+        db.session.commit()
+        counts = []
+        for change in (None, lambda: f.holiday(date(2025, 11, 13), "Libur daerah", "local"),
+                       lambda: f.phase("Tahap I", date(2025, 11, 1), date(2025, 11, 30), "wfh_weekdays",
+                                       wfh_weekdays="3")):
+            if change is not None:
+                change()
+                db.session.commit()
+            fast = history.kept_by_opd(date(2025, 10, 1), date(2025, 12, 31), today)
+            assert fast == history.kept_by_opd(date(2025, 10, 1), date(2025, 12, 31), today, raw=True)
+            counts.append(fast[a.opd_id])
+        before, after_holiday, after_phase = counts
+        assert after_holiday.onsite_days == before.onsite_days - 1  # a Thursday no longer on-site
+        assert after_phase.onsite_days < after_holiday.onsite_days  # Thursdays online in November
+        assert after_phase.broken_days == before.broken_days == 1
+        assert after_phase.kept == after_phase.onsite_days  # the broken Thursday was not on-site after all

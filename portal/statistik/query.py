@@ -36,13 +36,14 @@ def default_range() -> tuple[date, date]:
 
 def stats_query(names: dict[str, str]) -> StatsQuery:
     """Range, OPD, indicator and sort order; a 400 with a clear message for anything wrong."""
-    first, last = default_range()
     start = date_arg(names["from"], None)
     end = date_arg(names["to"], None)
-    if start is None:
-        start = first if end is None or first <= end else end.replace(day=1)
-    if end is None:
-        end = last if last >= start else max(start, today())
+    if start is None or end is None:  # the phases' default range fills in what is missing
+        first, last = default_range()
+        if start is None:
+            start = first if end is None or first <= end else end.replace(day=1)
+        if end is None:
+            end = last if last >= start else max(start, today())
     if end < start:
         bad_request(_("The end date %(end)s is before the start date %(start)s.", end=end.isoformat(),
                       start=start.isoformat()))

@@ -3,7 +3,6 @@ figures as CSV, and the raw daily records as CSV (JSON through the API)."""
 
 from __future__ import annotations
 
-from babel.dates import format_date
 from flask import Blueprint, Response, current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,7 +15,7 @@ from ..csv_export import csv_chunks, to_csv
 from ..errors import bad_request
 from ..extensions import db
 from ..htmx import render, wants_fragment
-from ..i18n import lang, medium_date, number, percent
+from ..i18n import date_text, lang, medium_date, number, percent
 from ..models import CostCategory, Opd
 from ..outputs import COLUMN_HELP, COST_LABELS
 from ..reports.words import CATEGORY_LABELS
@@ -72,7 +71,7 @@ def phase_label(row: stats.PhaseRow) -> str:
 
 def short_date(value) -> str:
     """6 Nov — an axis label."""
-    return format_date(value, "d MMM", locale=lang())
+    return date_text(value, "d MMM", lang())
 
 
 def build_charts(s: stats.Statistics) -> dict:
@@ -117,7 +116,7 @@ def filter_choices(q: StatsQuery) -> dict:
     indicators = indicator_choices()
     unit_of_measure = next((unit for slug, _name, unit in indicators if slug == q.indicator), None)
     return {
-        "opds": db.session.scalars(select(Opd).order_by(Opd.short_name)).all(),
+        "opds": db.session.execute(select(Opd.id, Opd.slug, Opd.short_name, Opd.name).order_by(Opd.short_name)).all(),
         "indicators": indicators,
         "unit_of_measure": unit_of_measure,
     }

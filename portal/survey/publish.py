@@ -4,13 +4,14 @@ OPD page's figures. Only aggregates: never a profile field, never a suggestion."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
 
-from .. import ikm, stats
+from .. import ikm, schedule, stats
 from ..availability import phase_name
 from ..clock import today
 from ..extensions import db
@@ -26,9 +27,11 @@ def min_sample() -> int:
     return int(current_app.config["SURVEY_MIN_SAMPLE"])
 
 
-def summary(start: date, end: date, *, opd: Opd | None = None, unit: ServiceUnit | None = None) -> ikm.Summary:
-    """The IKM of the city, every OPD (and each unit of a chosen OPD) over the range and per phase."""
-    phases = ikm.phases_in(stats.load_phases(), start, end)
+def summary(start: date, end: date, *, opd: Opd | None = None, unit: ServiceUnit | None = None,
+            all_phases: Sequence[schedule.Phase] | None = None) -> ikm.Summary:
+    """The IKM of the city, every OPD (and each unit of a chosen OPD) over the range and per phase.
+    ``all_phases``: every policy phase, when the caller has read them already."""
+    phases = ikm.phases_in(stats.load_phases() if all_phases is None else all_phases, start, end)
     units = opd is not None or unit is not None
     groups = service.load_groups(start, end, phases, opd_id=opd.id if opd else None,
                                  unit_id=unit.id if unit else None, units=units)
@@ -60,29 +63,42 @@ class Row:
         }
 
 
-def rows(s: ikm.Summary, city_name: str, opd: Opd | None = None, unit: ServiceUnit | None = None) -> list[Row]:
-    """The table behind the page, the CSV and the API: the city (or the chosen OPD and its units,
-    or the chosen unit), every OPD with answers, over the range and per phase, every split."""
-    scopes: list[tuple[str, int, str, str, str]] = []  # scope, id, slug, opd slug, name
+def scopes(s: ikm.Summary, city_name: str, opd: Opd | None = None,
+           unit: ServiceUnit | None = None) -> list[tuple[str, int, str, str, str]]:
+    """(scope, id, slug, OPD slug, name) of the table's scopes: the city (or the chosen OPD and its
+    units, or the chosen unit), then every OPD (or unit) with answers."""
+    found: list[tuple[str, int, str, str, str]] = []
     if unit is not None:
-        scopes.append((ikm.UNIT, unit.id, unit.slug, unit.opd.slug, unit.name))
+        found.append((ikm.UNIT, unit.id, unit.slug, unit.opd.slug, unit.name))
     elif opd is not None:
-        scopes.append((ikm.OPD, opd.id, opd.slug, opd.slug, opd.short_name))
+        found.append((ikm.OPD, opd.id, opd.slug, opd.slug, opd.short_name))
         present = {key.scope_id for key in s.indexes if key.scope == ikm.UNIT}
         for u in db.session.scalars(select(ServiceUnit).where(ServiceUnit.id.in_(present)).order_by(ServiceUnit.name)):
-            scopes.append((ikm.UNIT, u.id, u.slug, opd.slug, u.name))
+            found.append((ikm.UNIT, u.id, u.slug, opd.slug, u.name))
     else:
-        scopes.append((ikm.CITY, 0, "", "", city_name))
+        found.append((ikm.CITY, 0, "", "", city_name))
         present = {key.scope_id for key in s.indexes if key.scope == ikm.OPD}
-        for o in db.session.scalars(select(Opd).where(Opd.id.in_(present)).order_by(Opd.short_name)):
-            scopes.append((ikm.OPD, o.id, o.slug, o.slug, o.short_name))
-    periods = [(ikm.WHOLE_RANGE, "", s.start, s.end)]
+        for opd_id, slug, short_name in db.session.execute(
+                select(Opd.id, Opd.slug, Opd.short_name).where(Opd.id.in_(present)).order_by(Opd.short_name)):
+            found.append((ikm.OPD, opd_id, slug, slug, short_name))
+    return found
+
+
+def periods(s: ikm.Summary) -> list[tuple[int, str, date, date]]:
+    """(phase id, phase name, first, last) of the whole range ("" for its name), then each phase."""
+    found = [(ikm.WHOLE_RANGE, "", s.start, s.end)]
     for phase in s.phases:
-        periods.append((phase.id, phase_name(phase), max(phase.starts_on, s.start),
-                        min(phase.ends_on or s.end, s.end)))
+        found.append((phase.id, phase_name(phase), max(phase.starts_on, s.start), min(phase.ends_on or s.end, s.end)))
+    return found
+
+
+def rows(s: ikm.Summary, city_name: str, opd: Opd | None = None, unit: ServiceUnit | None = None) -> list[Row]:
+    """The table behind the page, the CSV and the API: every scope (``scopes``), over the range
+    and per phase, every split."""
+    every_period = periods(s)
     result = []
-    for scope, scope_id, slug, opd_slug, name in scopes:
-        for phase_id, phase_label, first, last in periods:
+    for scope, scope_id, slug, opd_slug, name in scopes(s, city_name, opd, unit):
+        for phase_id, phase_label, first, last in every_period:
             for split in ikm.SPLITS:
                 result.append(Row(scope, slug, opd_slug, name, phase_label, first, last, split,
                                   s.get(scope, scope_id, phase_id, split)))

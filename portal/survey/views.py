@@ -141,18 +141,26 @@ def poster(slug: str):
     return htmx.render("survey/poster.html", unit=unit, survey_url=url, qr=qr_svg(url))
 
 
-def statistics_section(q) -> dict:
+def statistics_section(q, all_phases=None) -> dict:
     """The IKM section of /statistik for its range and OPD (templates/survey/_statistik_ikm.html):
-    the rows of the same table as the CSV, arranged for the page, and its bar charts."""
-    s = publish.summary(q.start, q.end, opd=q.opd)
-    rows = publish.rows(s, _("Kota Bekasi"), opd=q.opd)
-    cells = {(row.scope, row.slug, row.phase, row.split): row for row in rows}
-    scopes = list(dict.fromkeys((row.scope, row.slug, row.name) for row in rows))
-    periods = list(dict.fromkeys((row.phase, row.period_start, row.period_end) for row in rows))
+    the rows of the same table as the CSV, arranged for the page, and its bar charts.
+    ``all_phases``: every policy phase, as the page's statistics read them."""
+    s = publish.summary(q.start, q.end, opd=q.opd, all_phases=all_phases)
+    every_scope = publish.scopes(s, _("Kota Bekasi"), opd=q.opd)
+    every_period = publish.periods(s)
+    scope_ids = {(scope, slug): scope_id for scope, scope_id, slug, _opd, _name in every_scope}
+    phase_ids = {name: phase_id for phase_id, name, _first, _last in every_period}
+    scopes = [(scope, slug, name) for scope, _id, slug, _opd, name in every_scope]
+    periods = [(name, first, last) for _id, name, first, last in every_period]
     top, parts = scopes[0], scopes[1:]
 
     def cell(scope, phase="", split=ikm.ALL) -> ikm.Index:
-        return cells[(scope[0], scope[1], phase, split)].index
+        """The index of a scope (scope, slug, name) in a period (its name) and split."""
+        return s.get(scope[0], scope_ids[(scope[0], scope[1])], phase_ids[phase], split)
+
+    def row(scope, phase="") -> list[ikm.Index]:
+        """The indexes of a table row: every split."""
+        return [cell(scope, phase, split) for split in ikm.SPLITS]
 
     def value(index: ikm.Index):
         return index.ikm
@@ -165,7 +173,7 @@ def statistics_section(q) -> dict:
     threshold = float(ikm.GRADES[1][1])
     threshold_label = _("grade B (good) from %(value)s", value=number(threshold, 2))
     return {
-        "top": top, "parts": parts, "periods": periods, "cell": cell, "min_sample": s.min_sample,
+        "top": top, "parts": parts, "periods": periods, "cell": cell, "row": row, "min_sample": s.min_sample,
         "splits": ikm.SPLITS, "elements": list(zip(words.ELEMENTS, range(len(ikm.ELEMENTS)))),
         "charts": {
             "parts": charts.hbar_chart([(name, [value(cell((sc, slug, name)))]) for sc, slug, name in parts],

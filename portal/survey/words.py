@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
 from .. import ikm
+from ..i18n import lazy_gettext as _l
 
 
 @dataclass(frozen=True)
