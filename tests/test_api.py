@@ -175,3 +175,12 @@ def test_docs_page_lists_every_endpoint_and_links_the_document(client, spec):
     for path in spec["paths"]:
         assert f"GET {path}" in html
     assert "/statistik.csv" in html
+
+
+@pytest.mark.parametrize("value", ["", "%20", "%0A", "%09%20"])
+def test_an_empty_or_blank_argument_is_refused_not_taken_as_absent(client, data, value):
+    """The API takes what its document says (a date is a date): ``to`` of a blank or a line break
+    is a 400 with the reason, not the default range (schemathesis sent ``?to=%0A``)."""
+    response = client.get(f"/api/v1/statistics?to={value}")
+    assert response.status_code == 400
+    assert "kosong" in response.get_json()["error"]["message"]

@@ -44,13 +44,14 @@ def allow_cross_origin(response):
 
 @bp.before_request
 def strict_query() -> None:
-    """The API takes what its document says: every query argument once, never empty, and
-    ``lang`` id or en (the web pages are lenient, the API is not)."""
+    """The API takes what its document says: every query argument once, never empty or blank
+    (the web pages read a blank as absent), and ``lang`` id or en (the web pages are lenient, the
+    API is not)."""
     for name in request.args:
         values = request.args.getlist(name)
         if len(values) > 1:
             bad_request(_("The argument “%(name)s” is given more than once.", name=name[:40]))
-        if values[0] == "":
+        if not values[0].strip():
             bad_request(_("The argument “%(name)s” is empty; leave it out instead.", name=name[:40]))
     if "lang" in request.args and request.args["lang"] not in current_app.config["LANGUAGES"]:
         bad_request(_("Unknown language “%(value)s”: use id or en.", value=request.args["lang"][:40]))
