@@ -25,14 +25,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from . import schedule
-from .availability import MAX_IN_LIST, STATUS_LABELS, STATUS_SHORT, explain, load_calendar
+from .availability import STATUS_LABELS, STATUS_SHORT, explain, load_calendar
 from .clock import local
 from .extensions import db
 from .i18n import clock, long_date, number, percent
 from .models import AuditEvent, Opd, Report, ServiceUnit, UnitConfirmedDays, UnitHours, User
 from .reports.words import category_label
 from .schedule import Status
-from .stats import local_midnight
+from .stats import local_midnight, month_start
 
 WINDOW_DAYS = 90
 # A report about a day breaks its promise once staff confirmed it (ReportStatus values).
@@ -198,7 +198,7 @@ def shared_day_classes(phases: tuple[schedule.Phase, ...], holidays: frozenset[t
         class_of[day] = key
     # Days as bits of one number (see ``confirmed_day_bits``): bit n is the day n days after
     # ``origin``, the first of the first month. Each class's days, and the period's.
-    origin = first.replace(day=1)
+    origin = month_start(first)
     class_bits = {cls: sum(1 << (day - origin).days for day in days) for cls, days in classes.items()}
     counted: dict[tuple, int] = {}  # schedule key -> its on-site days of the period
     onsite_in_class: dict[tuple, bool] = {}  # (schedule key, class) -> on-site
@@ -343,12 +343,12 @@ def confirmed_day_bits(unit_ids: Sequence[int], first: date, last: date) -> dict
     one number per unit (unit id -> bits; bit n: the n-th day after the first of ``first``'s
     month), from ``unit_confirmed_days``: one row per unit and month, however many reports."""
     c = UnitConfirmedDays
-    query = select(c.unit_id, c.month, c.days).where(c.month.between(first.replace(day=1), last))
+    query = select(c.unit_id, c.month, c.days).where(c.month.between(month_start(first), last))
     every_unit = len(unit_ids) > FEW_UNITS
     if not every_unit:
         query = query.where(c.unit_id.in_(unit_ids))
     wanted = set(unit_ids)
-    origin = first.replace(day=1)
+    origin = month_start(first)
     offsets: dict = {}
     result: dict[int, int] = defaultdict(int)
     # 12,000 rows at 500 units over two years: read as the driver gives them (the month as

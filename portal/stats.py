@@ -690,7 +690,7 @@ def record_sums(start: date, end: date, opd_id: int | None, expected: set[date])
     number of records (portal/statistik/totals.py keeps both)."""
     if opd_id is not None:  # one agency: its daily totals are already few
         return daily_sums(start, end, opd_id, expected)
-    whole = [m for m in months(start, end) if m >= start and month_last(m) <= end]
+    whole = whole_months(start, end)
     if not whole:
         return daily_sums(start, end, None, expected)
     connection = db.session.connection()  # plain rows, not through the ORM
@@ -765,6 +765,11 @@ def add_opd_sums(sums: RecordSums, part: RecordSums) -> None:
 
 def month_last(month: date) -> date:
     return next_month(month) - timedelta(days=1)
+
+
+def whole_months(start: date, end: date) -> list[date]:
+    """First days of the months that lie entirely within [start, end]."""
+    return [month for month in months(start, end) if month >= start and month_last(month) <= end]
 
 
 def days_of(first: date, last: date) -> list[date]:
@@ -875,12 +880,12 @@ def report_sums_of(start: date, end: date, opd_id: int | None, target_days: int,
     """``report_timing_sums()`` for a range with whole months, read from the month totals of its
     sealed months (``report_month_total``, one row per month, OPD and category) and the timing rows
     of the range's edges, of the months not sealed (the current one) and of the reports still
-    pending; each median from the middle one or two answer
-    times of its group, read in order through an index. The same figures; the timing rows alone
+    pending; each median from the middle one or two answer times of its group, read in order
+    through an index. The same figures; the timing rows alone
     when the month totals were written for another response target."""
     from .statistik.report_totals import answered_hours, month_select
 
-    whole = [m for m in months(start, end) if m >= start and month_last(m) <= end]
+    whole = whole_months(start, end)
     connection = db.session.connection()  # plain rows, not through the ORM
     if whole:  # only the sealed months have totals (the current one is read from the timings)
         sealed = set(connection.scalars(select(ReportMonthSealed.month).where(

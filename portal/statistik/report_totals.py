@@ -146,8 +146,9 @@ def last_closed_month(today: date | None = None) -> date:
     return month_start(month_start(yesterday) - timedelta(days=1))
 
 
-def _count_month(connection, month: date, target: int, opd_id: int | None = None) -> None:
-    """Replace the totals of one month (of one OPD, or of all) with those of the timing rows."""
+def _count_month(connection, month: date, target: int, opd_id: int | None = None) -> int:
+    """Replace the totals of one month (of one OPD, or of all) with those of the timing rows;
+    returns their number."""
     t, m = ReportTiming, ReportMonthTotal
     gone = delete(m).where(m.month == month)
     query = month_select(target).where(t.day.between(month, month_last(month)))
@@ -162,6 +163,7 @@ def _count_month(connection, month: date, target: int, opd_id: int | None = None
     rows = _month_rows(month, connection.execute(query.group_by(t.opd_id, t.category)), target)
     if rows:
         connection.execute(insert(m), rows)
+    return len(rows)
 
 
 def _sealed(connection, wanted: Iterable[date]) -> set[date]:
@@ -234,17 +236,11 @@ def fill_all_months(connection, target: int | None = None, through: date | None 
     t = ReportTiming
     connection.execute(delete(ReportMonthTotal))
     first, last = connection.execute(select(func.min(t.day), func.max(t.day))).one()
-    if through is not None and last is not None:
+    if first is None:
+        return 0
+    if through is not None:
         last = min(last, month_last(through))
-    count = 0
-    for month in months(first, last) if first is not None else []:
-        rows = _month_rows(month, connection.execute(
-            month_select(target).where(t.day.between(month, month_last(month))).group_by(t.opd_id, t.category)),
-            target)
-        if rows:
-            connection.execute(insert(ReportMonthTotal), rows)
-        count += len(rows)
-    return count
+    return sum(_count_month(connection, month, target) for month in months(first, last))
 
 
 def fill(connection, months: bool = False) -> int:
@@ -290,7 +286,7 @@ def _unit_months(obj: Report) -> set[tuple[int, date]]:
     state = inspect(obj)
     units = {obj.unit_id, *state.attrs["unit_id"].history.deleted}
     days = {obj.visited_on, *state.attrs["visited_on"].history.deleted}
-    return {(unit_id, day.replace(day=1)) for unit_id in units for day in days
+    return {(unit_id, month_start(day)) for unit_id in units for day in days
             if unit_id is not None and day is not None}
 
 
@@ -319,7 +315,7 @@ def confirmed_days_select():
 def _bits_rows(rows) -> list[dict]:
     bits: dict[tuple[int, date], int] = {}
     for unit_id, day in rows:
-        key = (unit_id, day.replace(day=1))
+        key = (unit_id, month_start(day))
         bits[key] = bits.get(key, 0) | 1 << (day.day - 1)
     return [dict(unit_id=unit_id, month=month, days=days) for (unit_id, month), days in bits.items()]
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import OutputDay, OutputDaySum, OutputDayTotal, OutputMonthTotal, OutputQuantity
-from ..stats import month_last, month_start
+from ..stats import MODES, month_last, month_start
 from . import report_totals
 from .views import bp
 
@@ -66,7 +66,7 @@ TOTAL_COLUMNS = (OutputDayTotal.day, OutputDayTotal.opd_id, OutputDayTotal.mode,
 
 
 def _empty(**key) -> dict:
-    return {**key, **{f"{mode}_{name}": 0 for mode in ("wfo", "wfh") for name in MODE_FIELDS}}
+    return {**key, **{f"{mode}_{name}": 0 for mode in MODES for name in MODE_FIELDS}}
 
 
 def sums_of(rows) -> tuple[dict[date, dict], dict[tuple[date, int], dict]]:
