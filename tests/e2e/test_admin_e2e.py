@@ -14,6 +14,8 @@ def cell(page, unit: str, day: str):
 
 
 def fits_the_screen(page) -> bool:
+    # A click on a link only waits until the next page has started: measure it once it has loaded.
+    page.wait_for_load_state()
     return page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
@@ -98,6 +100,7 @@ def test_several_units_at_once_without_javascript(live_server, nojs_page):
     login(page, live_server.url, "disdukcapil@demo.bekasikota.go.id")
     page.goto(live_server.url + GRID)
     page.get_by_role("link", name="Ubah beberapa unit atau hari sekaligus").click()
+    page.wait_for_url(re.compile(r".*/admin/ketersediaan/massal\?.*"))
     assert fits_the_screen(page)
     page.get_by_label("Semua unit saya").check()
     page.get_by_label("Mulai").fill("2025-11-17")
