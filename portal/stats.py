@@ -865,14 +865,20 @@ def report_timing_sums(start: date, end: date, opd_id: int | None, target_days: 
             value = (answered_hours(times[middle - 1]) + answered_hours(times[middle])) / 2
         return ReportFigures(*counts, median_hours=value)
 
-    by_opd: dict[int, list] = defaultdict(list)
-    by_category: dict[str, list] = defaultdict(list)
-    for key in tallies:
-        by_opd[key[0]].append(key)
-        by_category[key[1]].append(key)
+    by_opd, by_category = keys_by_opd_and_category(tallies)
     return ReportGroups(total=figures_of(list(tallies)),
                         by_opd={opd: figures_of(keys) for opd, keys in by_opd.items()},
                         by_category={category: figures_of(keys) for category, keys in by_category.items()})
+
+
+def keys_by_opd_and_category(keys: Iterable[tuple[int, str]]) -> tuple[dict[int, list], dict[str, list]]:
+    """The (OPD, category) keys of the report tallies, grouped by OPD and by category."""
+    by_opd: dict[int, list] = defaultdict(list)
+    by_category: dict[str, list] = defaultdict(list)
+    for key in keys:
+        by_opd[key[0]].append(key)
+        by_category[key[1]].append(key)
+    return by_opd, by_category
 
 
 def report_sums_of(start: date, end: date, opd_id: int | None, target_days: int, holidays: Container[date],
@@ -929,11 +935,7 @@ def report_sums_of(start: date, end: date, opd_id: int | None, target_days: int,
                 .group_by(t.opd_id, t.category)):
             tallies.setdefault((opd, category), [0, 0, 0, 0])[3] += count
 
-    by_opd: dict[int, list] = defaultdict(list)
-    by_category: dict[str, list] = defaultdict(list)
-    for key in tallies:
-        by_opd[key[0]].append(key)
-        by_category[key[1]].append(key)
+    by_opd, by_category = keys_by_opd_and_category(tallies)
     # Each group: its keys, the column and value that pick its timing rows (none: every row), its counts.
     groups = [(list(tallies), None, None)] + [(keys, "opd_id", opd) for opd, keys in by_opd.items()] + [
         (keys, "category", category) for category, keys in by_category.items()]
